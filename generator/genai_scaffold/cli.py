@@ -95,7 +95,7 @@ def _answer_options(function: F) -> F:
 @click.group(cls=ScaffoldGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="genai-scaffold")
 def main() -> None:
-    """Generate portfolio-grade generative-AI projects.
+    r"""Generate portfolio-grade generative-AI projects.
 
     \b
     genai-scaffold list                      the kinds and their questions
@@ -225,15 +225,13 @@ def _print_catalogue(catalogue: list[dict[str, Any]]) -> None:
     console.print(kinds)
     for kind in catalogue:
         questions = Table(title=f"Questions of {kind['name']}", title_justify="left")
-        for column in ("question", "default", "choices", "help"):
-            questions.add_column(column, overflow="fold")
+        questions.add_column("question", style="bold", no_wrap=True)
+        questions.add_column("default / choices", overflow="fold", max_width=34)
+        questions.add_column("help", ratio=1)
         for question in kind["questions"]:
-            questions.add_row(
-                question["name"],
-                str(question["default"]),
-                ", ".join(map(str, question["choices"])),
-                question["help"],
-            )
+            default = "(derived)" if question["derived"] else repr(question["default"])
+            choices = ", ".join(map(str, question["choices"]))
+            questions.add_row(question["name"], f"{default}\n{choices}".strip(), question["help"])
         console.print(questions)
 
 

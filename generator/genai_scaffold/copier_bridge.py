@@ -28,6 +28,12 @@ def _first_line(error: BaseException) -> str:
     return next((line.strip() for line in str(error).splitlines() if line.strip()), repr(error))
 
 
+def _git_reason(error: Any) -> str:
+    """The last line git wrote to stderr ("fatal: repository ... not found")."""
+    lines = [line.strip() for line in str(error.stderr or "").splitlines() if line.strip()]
+    return lines[-1] if lines else _first_line(error)
+
+
 @contextmanager
 def _translated_errors() -> Iterator[None]:
     from copier.errors import (
@@ -57,12 +63,17 @@ def _translated_errors() -> Iterator[None]:
         ) from error
     except ProcessExecutionError as error:
         raise TemplateNotFoundError(
-            f"git could not fetch the template: {_first_line(error.stderr or error)}",
+            f"git could not fetch the template: {_git_reason(error)}",
             hint="check the --template URL and --vcs-ref",
         ) from error
     except UserMessageError as error:
         raise ScaffoldError(_first_line(error), hint="see `genai-scaffold --help`") from error
     except ValueError as error:
+        if str(error).startswith("Unknown revision"):
+            raise TemplateNotFoundError(
+                f"the template has no {_first_line(error).split(': ', 1)[1]} tag, branch or commit",
+                hint="check --vcs-ref (git tag -l in the template lists its releases)",
+            ) from error
         if match := _VALIDATION.match(str(error)):
             raise InvalidAnswerError(
                 f"{match['name']}: {match['message'].strip()}",

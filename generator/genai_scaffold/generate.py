@@ -6,7 +6,6 @@ a failed or interrupted generation leaves the destination exactly as it was.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -67,6 +66,13 @@ def _check_destination(dest: Path, *, force: bool) -> None:
         )
 
 
+def _make_parents(folder: Path) -> list[Path]:
+    """Create `folder` and its missing parents; return those created, deepest first."""
+    missing = [path for path in (folder, *folder.parents) if not path.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing
+
+
 def _relative_files(root: Path) -> list[str]:
     return sorted(path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file())
 
@@ -81,7 +87,7 @@ def _move_into_place(rendered: Path, dest: Path, files: list[str]) -> None:
     for name in files:
         target = dest / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(rendered / name, target)
+        (rendered / name).replace(target)
 
 
 def _commit_first_version(dest: Path, files: list[str], answers: Mapping[str, Any]) -> str:
@@ -113,6 +119,7 @@ def create_project(
     if dest is not None:
         _check_destination(dest, force=force)
     parent = (dest.parent if dest is not None else Path.cwd()).resolve()
+    created_parents = _make_parents(parent)
     # The staging folder's last part is the destination's name, because the default
     # project name is the destination folder's name (as with plain `copier copy`).
     name = dest.name if dest is not None else f"my-{kind}"
@@ -126,8 +133,12 @@ def create_project(
             _check_destination(dest, force=force)
         files = _relative_files(rendered)
         _move_into_place(rendered, dest, files)
-    finally:
+    except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        for folder in created_parents:
+            folder.rmdir()
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
     git_note = _commit_first_version(dest, files, final_answers) if use_git else ""
     return GenerationResult(path=dest, answers=final_answers, files=files, git_note=git_note)
 

@@ -53,6 +53,11 @@ class Question:
         """`when: false` marks a derived value that is never asked nor saved."""
         return self.when is False
 
+    @property
+    def has_derived_default(self) -> bool:
+        """The default is a Jinja expression of other answers (e.g. slug from name)."""
+        return isinstance(self.default, str) and ("{{" in self.default or "{%" in self.default)
+
     def alternatives(self) -> list[Any]:
         """Every answer other than the default that a choice or yes/no question allows."""
         if self.type == "bool":
@@ -65,6 +70,7 @@ class Question:
             "type": self.type,
             "help": self.help,
             "default": self.default,
+            "derived": self.has_derived_default,
             "choices": [choice.value for choice in self.choices],
         }
 

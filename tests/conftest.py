@@ -1,0 +1,90 @@
+"""Shared fixtures: an isolated home folder and helpers to run the CLI."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from genai_scaffold.cli import main
+from genai_scaffold.questionnaire import Questionnaire
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE_PARTS = ("copier.yml", "template", "projects")
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """A fresh HOME: no git identity, no Copier settings, a private bundle folder."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for variable in (
+        "XDG_DATA_HOME",
+        "XDG_CONFIG_HOME",
+        "GENAI_SCAFFOLD_HOME",
+        "COPIER_SETTINGS_PATH",
+    ):
+        monkeypatch.delenv(variable, raising=False)
+    return home
+
+
+@pytest.fixture
+def questionnaire() -> Questionnaire:
+    return Questionnaire(REPO_ROOT)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty current directory outside the template checkout."""
+    cwd = tmp_path / "work"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    return cwd
+
+
+def invoke(*args: str) -> Result:
+    """Run the CLI in-process, with stderr kept apart from stdout."""
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under `root` (the .git folder left out) and its bytes."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(root).parts
+    }
+
+
+@pytest.fixture
+def template_repo(tmp_path: Path) -> Iterator[Path]:
+    """A git copy of the template (copier.yml, template/, projects/) tagged v1."""
+    repo = tmp_path / "template-repo"
+    repo.mkdir()
+    shutil.copy2(REPO_ROOT / "copier.yml", repo / "copier.yml")
+    for part in TEMPLATE_PARTS[1:]:
+        shutil.copytree(REPO_ROOT / part, repo / part, ignore=shutil.ignore_patterns("__pycache__"))
+    git(repo, "init", "--quiet", "--initial-branch=main")
+    commit(repo, "Release v1", tag="v1")
+    return repo
+
+
+def commit(repo: Path, message: str, tag: str | None = None) -> None:
+    """Commit everything in `repo` as a template developer, optionally tagging it."""
+    git(repo, "add", "-A")
+    identity = ["-c", "user.name=Template Dev", "-c", "user.email=dev@example.com"]
+    git(repo, *identity, "commit", "--quiet", "-m", message)
+    if tag:
+        git(repo, "tag", tag)

@@ -1,0 +1,152 @@
+"""Every kind renders with every answer set into files that parse and hold no template code."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from copier import run_copy
+from genai_scaffold.generate import create_project
+from genai_scaffold.questionnaire import Questionnaire
+from genai_scaffold.template_source import resolve_source
+
+from tests.conftest import REPO_ROOT, tree
+
+QUESTIONNAIRE = Questionnaire(REPO_ROOT)
+CASES = [
+    pytest.param(kind.name, answers, id=f"{kind.name}-{name}")
+    for kind in QUESTIONNAIRE.kinds
+    for name, answers in QUESTIONNAIRE.answer_sets(kind.name).items()
+]
+LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%")
+
+
+def render(kind: str, answers: dict[str, Any], dest: Path) -> Path:
+    return create_project(
+        kind,
+        dest,
+        source=resolve_source(None, None),
+        answers=answers,
+        defaults=True,
+        use_git=False,
+    ).path
+
+
+def check_parses(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".toml":
+        tomllib.loads(text)
+    elif path.suffix in {".yml", ".yaml"}:
+        yaml.safe_load(text)
+    elif path.suffix == ".json":
+        json.loads(text)
+    elif path.suffix == ".py":
+        compile(text, str(path), "exec")
+
+
+@pytest.mark.parametrize(("kind", "answers"), CASES)
+def test_every_answer_set_renders_files_that_parse(
+    kind: str, answers: dict[str, Any], tmp_path: Path
+) -> None:
+    project = render(kind, answers, tmp_path / "project")
+
+    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+    for name, value in answers.items():
+        assert recorded[name] == value
+    for path in project.rglob("*"):
+        if not path.is_file() or path.suffix in {".png", ".pdf", ".jpg", ".safetensors"}:
+            continue
+        check_parses(path)
+        if "templates" not in path.relative_to(project).parts[:-1]:
+            text = path.read_text(encoding="utf-8", errors="ignore")
+            assert not LEFTOVER.search(text), f"template code left in {path}"
+        assert path.suffix != ".rej"
+
+
+def test_every_choice_of_every_question_is_covered_by_some_answer_set() -> None:
+    for kind in QUESTIONNAIRE.kinds:
+        sets = QUESTIONNAIRE.answer_sets(kind.name).values()
+        for question in QUESTIONNAIRE.questions_for(kind.name):
+            given = {answers[question.name] for answers in sets if question.name in answers}
+            assert set(question.alternatives()) <= given, (kind.name, question.name)
+
+
+@pytest.mark.parametrize("kind", [kind.name for kind in QUESTIONNAIRE.kinds])
+def test_plain_copier_copy_gives_the_same_tree_as_the_cli(kind: str, tmp_path: Path) -> None:
+    via_cli = render(kind, {}, tmp_path / "cli" / "project")
+    via_copier = tmp_path / "copier" / "project"
+    run_copy(
+        str(REPO_ROOT), via_copier, data={"kind": kind}, defaults=True, vcs_ref="HEAD", quiet=True
+    )
+
+    # `_commit` names a throwaway commit of uncommitted changes when the checkout is dirty.
+    def without_commit(files: dict[str, bytes]) -> dict[str, bytes]:
+        answers = files[".copier-answers.yml"]
+        files[".copier-answers.yml"] = re.sub(rb"\n_commit: [^\n]+", b"", answers)
+        return files
+
+    assert without_commit(tree(via_cli)) == without_commit(tree(via_copier))
+
+
+def test_a_unicode_project_name_gives_an_ascii_slug_and_package(tmp_path: Path) -> None:
+    project = render("rag-chatbot", {"project_name": "Café Ünïcode Bøt — 日本"}, tmp_path / "p")
+
+    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+    assert (recorded["project_slug"], recorded["package_name"]) == (
+        "cafe-unicode-bot",
+        "cafe_unicode_bot",
+    )
+    assert "# Café Ünïcode Bøt — 日本" in (project / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_name_without_latin_letters_falls_back_to_the_kind(tmp_path: Path) -> None:
+    project = render("rag-chatbot", {"project_name": "日本語ボット"}, tmp_path / "p")
+
+    assert (project / "src" / "rag_chatbot").is_dir()
+
+
+@pytest.mark.parametrize(
+    ("license_id", "expected"),
+    [
+        ("MIT", "Permission is hereby granted, free of charge"),
+        ("Apache-2.0", "TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION"),
+        ("BSD-3-Clause", "Neither the name of the copyright holder"),
+        ("GPL-3.0-or-later", "GNU GENERAL PUBLIC LICENSE"),
+        ("Proprietary", "All rights reserved."),
+    ],
+)
+def test_the_full_license_text_is_rendered(license_id: str, expected: str, tmp_path: Path) -> None:
+    project = render("rag-chatbot", {"license": license_id}, tmp_path / "p")
+
+    license_text = (project / "LICENSE").read_text(encoding="utf-8")
+    assert expected in license_text
+    assert len(license_text) > 250
+    spdx = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "license"
+    ]
+    assert spdx == ("LicenseRef-Proprietary" if license_id == "Proprietary" else license_id)
+
+
+def test_docker_yes_adds_a_multi_stage_non_root_image(tmp_path: Path) -> None:
+    project = render("rag-chatbot", {"docker": True}, tmp_path / "p")
+
+    dockerfile = (project / "Dockerfile").read_text(encoding="utf-8")
+    assert dockerfile.count("FROM ") == 2
+    assert "\nUSER app\n" in dockerfile
+    assert (project / ".dockerignore").is_file()
+
+
+def test_github_user_drives_the_badge_and_project_urls(tmp_path: Path) -> None:
+    project = render("rag-chatbot", {"github_user": "zoe-dev"}, tmp_path / "acme")
+
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert "https://github.com/zoe-dev/acme/actions/workflows/ci.yml/badge.svg" in readme
+    urls = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "urls"
+    ]
+    assert urls["Homepage"] == "https://github.com/zoe-dev/acme"
