@@ -19,7 +19,7 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 BUNDLE = "_template.bundle"
 
 
-class TemplateBundleHook(BuildHookInterface):  # type: ignore[type-arg]
+class TemplateBundleHook(BuildHookInterface):
     """Add the template bundle to the wheel and the sdist."""
 
     PLUGIN_NAME = "custom"

@@ -239,3 +239,21 @@ def test_the_template_given_by_path_records_its_release_tag(
 
     assert result.exit_code == 0, result.output
     assert answers_of(workdir / "p")["_commit"] == "v1"
+
+
+def test_new_into_the_current_empty_folder_names_the_project_after_it(workdir: Path) -> None:
+    result = invoke("new", "rag-chatbot", ".", "--defaults")
+
+    assert result.exit_code == 0, result.output
+    assert answers_of(workdir)["project_slug"] == "work"
+    assert "Next steps:\ncd .\n" in result.output
+
+
+def test_pretend_refuses_what_new_would_refuse(workdir: Path) -> None:
+    (workdir / "existing").mkdir()
+    (workdir / "existing" / "keep.txt").write_text("mine")
+
+    result = invoke("new", "rag-chatbot", "existing", "--defaults", "--pretend")
+
+    assert result.exit_code == 2
+    assert "existing is not empty" in result.stderr

@@ -150,3 +150,24 @@ def test_an_installed_release_records_a_stable_bundle_and_updates_offline(
     assert result.exit_code == 0, result.output
     assert recorded(project)["_commit"] == "v2"
     assert "## Commit messages (v2)" in (project / "CONTRIBUTING.md").read_text(encoding="utf-8")
+
+
+def test_update_refuses_an_answer_to_no_question(template_repo: Path, workdir: Path) -> None:
+    project = workdir / "bot"
+    generate(str(template_repo), project)
+
+    result = invoke("update", str(project), "-d", "licence=MIT")
+
+    assert result.exit_code == 2
+    assert "'licence' is not a question of the rag-chatbot template" in result.stderr
+
+
+def test_update_can_change_an_answer(template_repo: Path, workdir: Path) -> None:
+    project = workdir / "bot"
+    generate(str(template_repo), project)
+
+    result = invoke("update", str(project), "--defaults", "-d", "docker=true")
+
+    assert result.exit_code == 0, result.output
+    assert recorded(project)["docker"] is True
+    assert (project / "Dockerfile").is_file()

@@ -154,7 +154,12 @@ def new(
     source = resolve_source(template, vcs_ref)
     if pretend:
         generate.preview_project(
-            kind, dest or Path(f"my-{kind}"), source=source, answers=given, defaults=defaults
+            kind,
+            dest or Path(f"my-{kind}"),
+            source=source,
+            answers=given,
+            defaults=defaults,
+            force=force,
         )
         click.echo("Pretend mode: nothing was written.", err=True)
         return

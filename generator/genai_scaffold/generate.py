@@ -78,16 +78,21 @@ def _relative_files(root: Path) -> list[str]:
 
 
 def _move_into_place(rendered: Path, dest: Path, files: list[str]) -> None:
-    """Rename the rendered tree to `dest`, or merge it file by file into an existing one."""
-    if not dest.exists() or _is_empty_dir(dest):
-        if dest.exists():
-            dest.rmdir()
+    """Rename the rendered tree to `dest`, or move its entries into an existing `dest`.
+
+    An existing folder is kept (it may be the user's current directory): an empty one
+    receives the rendered top-level entries, a forced non-empty one each file.
+    """
+    if not dest.exists():
         rendered.rename(dest)
-        return
-    for name in files:
-        target = dest / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        (rendered / name).replace(target)
+    elif _is_empty_dir(dest):
+        for entry in rendered.iterdir():
+            entry.rename(dest / entry.name)
+    else:
+        for name in files:
+            target = dest / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            (rendered / name).replace(target)
 
 
 def _commit_first_version(dest: Path, files: list[str], answers: Mapping[str, Any]) -> str:
@@ -117,6 +122,7 @@ def create_project(
     """
     _check_request(kind, source, answers)
     if dest is not None:
+        dest = dest.resolve()  # "." has no name to give the project
         _check_destination(dest, force=force)
     parent = (dest.parent if dest is not None else Path.cwd()).resolve()
     created_parents = _make_parents(parent)
@@ -150,7 +156,10 @@ def preview_project(
     source: TemplateSource,
     answers: Mapping[str, Any],
     defaults: bool = False,
+    force: bool = False,
 ) -> None:
     """Show what `create_project` would write (Copier's pretend mode); write nothing."""
     _check_request(kind, source, answers)
+    dest = dest.resolve()
+    _check_destination(dest, force=force)
     copy_template(source, dest, {**answers, "kind": kind}, defaults=defaults, pretend=True)

@@ -69,6 +69,16 @@ def _refresh_bundle(recorded_source: str) -> None:
         template_source.install_bundle(shipped)
 
 
+def _local_questionnaire(recorded_source: str) -> Questionnaire | None:
+    """The questionnaire behind a recorded source, when it can be read without git."""
+    source = Path(recorded_source).expanduser()
+    if source == template_source.stable_bundle_path():
+        return Questionnaire(template_source.embedded_root())
+    if (source / "copier.yml").is_file():
+        return Questionnaire(source)
+    return None
+
+
 def conflicted_files(project: Path) -> list[str]:
     """Files an update changed that now hold conflict markers."""
     return sorted(
@@ -90,9 +100,8 @@ def update(
     recorded = read_answers(project)
     _check_clean_repository(project)
     _refresh_bundle(str(recorded["_src_path"]))
-    source = Path(str(recorded["_src_path"])).expanduser()
-    if source.is_dir() and (source / "copier.yml").is_file():
-        check_known(answers, Questionnaire(source), str(recorded["kind"]))
+    if questionnaire := _local_questionnaire(str(recorded["_src_path"])):
+        check_known(answers, questionnaire, str(recorded["kind"]))
     update_project(project, answers, vcs_ref=vcs_ref, defaults=defaults)
     return UpdateResult(
         old_version=str(recorded["_commit"]),
