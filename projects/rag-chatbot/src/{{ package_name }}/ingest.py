@@ -1,0 +1,159 @@
+"""Incremental ingestion: hash files, re-read only what changed, write a new index version."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from .chunking import chunk_file
+from .config import CONFIGURED, Settings
+from .documents import Chunk
+from .embeddings import build_embeddings
+from .errors import IngestError
+from .index import FileEntry, IndexSnapshot, IndexStore, write_snapshot
+from .loaders import SUPPORTED_SUFFIXES, UnreadableFileError, load_file
+from .retrieval import LexicalIndex
+from .vectorstores import open_vector_index
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did, file by file."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    chunks: int = 0
+
+    def summary(self) -> str:
+        files = len(self.added) + len(self.updated) + len(self.unchanged)
+        return (
+            f"{self.chunks} chunks from {files} file{'' if files == 1 else 's'}: "
+            f"{len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed, "
+            f"{len(self.skipped)} skipped"
+        )
+
+
+def discover(paths: Sequence[Path]) -> list[Path]:
+    """Supported files under `paths` (folders are searched recursively), sorted."""
+    found: set[Path] = set()
+    for path in paths:
+        if not path.exists():
+            raise IngestError(f"{path} does not exist")
+        if path.is_dir():
+            found.update(
+                file
+                for file in path.rglob("*")
+                if file.is_file()
+                and file.suffix.lower() in SUPPORTED_SUFFIXES
+                and not any(part.startswith(".") for part in file.relative_to(path).parts)
+            )
+        else:
+            found.add(path)
+    return sorted(found)
+
+
+def source_name(path: Path) -> str:
+    """How a file is cited: relative to the working directory when it is below it."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def ingest(
+    paths: Sequence[Path], settings: Settings, embeddings: Embeddings | None = CONFIGURED
+) -> IngestReport:
+    """Bring the index in line with `paths`.
+
+    Unchanged files (same SHA-256) keep their chunks without being parsed again; files
+    that no longer exist leave the index; unreadable files are skipped with a warning.
+    Files indexed earlier from other paths stay. Only new chunks are embedded.
+    """
+    if embeddings is CONFIGURED:
+        embeddings = build_embeddings(settings.embeddings)
+    store = IndexStore(settings.index_dir)
+    previous = store.load_or_empty()
+    previous_chunks: dict[str, list[Chunk]] = {}
+    for chunk in previous.chunks:
+        previous_chunks.setdefault(chunk.source, []).append(chunk)
+
+    report = IngestReport()
+    chunking = settings.chunking.model_dump()
+    if previous.chunking and previous.chunking != chunking:
+        logger.info("chunking settings changed: every file is chunked again")
+        previous.files = {
+            source: FileEntry("", entry.chunk_ids) for source, entry in previous.files.items()
+        }
+    files: dict[str, FileEntry] = {}
+    for source, entry in previous.files.items():
+        if Path(source).exists():
+            files[source] = entry
+        else:
+            report.removed.append(source)
+    chunks_by_source = {source: previous_chunks.get(source, []) for source in files}
+    for path in discover(paths):
+        source = source_name(path)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        known = files.get(source)
+        if known is not None and known.sha256 == digest:
+            report.unchanged.append(source)
+            continue
+        try:
+            chunks = chunk_file(load_file(path), source, settings.chunking)
+        except UnreadableFileError as error:
+            logger.warning("skipped %s: %s", source, error)
+            report.skipped.append((source, str(error)))
+            continue
+        (report.updated if known else report.added).append(source)
+        files[source] = FileEntry(digest, [chunk.chunk_id for chunk in chunks])
+        chunks_by_source[source] = chunks
+
+    all_chunks = [
+        chunk for source in sorted(chunks_by_source) for chunk in chunks_by_source[source]
+    ]
+    if not all_chunks:
+        raise IngestError(
+            "nothing to index: no readable .md, .txt, .html, .pdf, .csv or .jsonl file in "
+            + ", ".join(str(path) for path in paths)
+        )
+    report.chunks = len(all_chunks)
+    with store.new_version() as folder:
+        writers: list[Callable[[Path], None]] = [LexicalIndex.build(all_chunks).save]
+        if embeddings is not None:
+            writers.append(_update_vectors(embeddings, settings, previous, all_chunks, report))
+        model = settings.embeddings.model if embeddings is not None else None
+        write_snapshot(folder, all_chunks, files, model, chunking, *writers)
+    logger.info("ingested: %s", report.summary())
+    return report
+
+
+def _update_vectors(
+    embeddings: Embeddings,
+    settings: Settings,
+    previous: IndexSnapshot,
+    chunks: list[Chunk],
+    report: IngestReport,
+) -> Callable[[Path], None]:
+    """Embed only what changed; return the writer that saves the vectors with the index."""
+    vectors = open_vector_index(
+        embeddings, settings.vector_store, previous.path if previous.chunks else None
+    )
+    fresh = set(report.added + report.updated)
+    if previous.embedding_model != settings.embeddings.model:  # every vector is stale
+        fresh = {chunk.source for chunk in chunks}
+    gone = fresh | set(report.removed)
+    vectors.delete([chunk.chunk_id for chunk in previous.chunks if chunk.source in gone])
+    vectors.add([chunk for chunk in chunks if chunk.source in fresh])
+    return vectors.save

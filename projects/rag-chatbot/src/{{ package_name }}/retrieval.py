@@ -1,0 +1,164 @@
+"""Find the chunks that answer a question: BM25, optional dense search, fusion, reranking."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import bm25s
+import numpy as np
+
+from .config import RetrievalSettings
+from .documents import Chunk, Hit
+from .text import tokenize
+from .vectorstores import VectorIndex
+
+logger = logging.getLogger(__name__)
+# bm25s pins its logger to DEBUG when imported; hand the level back to the application.
+logging.getLogger("bm25s").setLevel(logging.NOTSET)
+
+BM25_FOLDER = "bm25"
+
+
+def _idf(total: int, frequency: int) -> float:
+    """BM25's inverse document frequency (the Lucene variant, never negative)."""
+    return math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
+
+
+class LexicalIndex:
+    """BM25 over chunk text with bm25s.
+
+    bm25s precomputes sparse score matrices at index time, so a query is a sparse lookup
+    rather than a pass over every document (see benchmarks/).
+    """
+
+    def __init__(self, chunks: Sequence[Chunk], bm25: bm25s.BM25) -> None:
+        self.chunks = list(chunks)
+        self._bm25 = bm25
+        vocab: dict[str, int] = bm25.vocab_dict
+        # Column pointers of the CSC score matrix: their differences are document frequencies.
+        frequencies = np.diff(np.asarray(bm25.scores["indptr"]))
+        total = max(len(self.chunks), 1)
+        self._idf = {
+            token: _idf(total, int(frequencies[i]))
+            for token, i in vocab.items()
+            if i < len(frequencies)
+        }
+        self._unseen_idf = _idf(total, 0)
+
+    @classmethod
+    def build(cls, chunks: Sequence[Chunk]) -> LexicalIndex:
+        bm25 = bm25s.BM25()
+        bm25.index([tokenize(chunk.search_text) for chunk in chunks], show_progress=False)
+        return cls(chunks, bm25)
+
+    def save(self, folder: Path) -> None:
+        self._bm25.save(folder / BM25_FOLDER, show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path, chunks: Sequence[Chunk]) -> LexicalIndex:
+        bm25 = bm25s.BM25.load(folder / BM25_FOLDER, show_progress=False)
+        return cls(chunks, bm25)
+
+    def search(self, query: str, k: int) -> list[Hit]:
+        tokens = [token for token in tokenize(query) if token in self._bm25.vocab_dict]
+        if not tokens or not self.chunks:
+            return []
+        scores = self._bm25.get_scores(tokens)
+        top = np.argsort(-scores, kind="stable")[: min(k, len(self.chunks))]
+        return [Hit(self.chunks[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def coverage(self, query: str, chunk: Chunk) -> float:
+        """Share of the question's information (IDF-weighted terms) found in the chunk.
+
+        A question about something the documents never mention scores near 0 whatever
+        BM25's absolute numbers say, which makes this a usable abstention signal.
+        """
+        wanted = set(tokenize(query))
+        if not wanted:
+            return 0.0
+        present = set(tokenize(chunk.search_text))
+        weights = {token: self._idf.get(token, self._unseen_idf) for token in wanted}
+        return sum(weights[token] for token in wanted & present) / sum(weights.values())
+
+
+class Reranker(Protocol):
+    """A hook to reorder fused hits, e.g. with a cross-encoder; it may drop hits too."""
+
+    def __call__(self, query: str, hits: list[Hit]) -> list[Hit]: ...
+
+
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hit]], k: int = 60) -> list[Hit]:
+    """Merge rankings by summing 1 / (k + rank) for each chunk.
+
+    Ranks, unlike raw scores, are comparable between BM25 and cosine similarity, which
+    is why hybrid search fuses them this way.
+    """
+    scores: dict[str, float] = defaultdict(float)
+    chunks: dict[str, Chunk] = {}
+    for ranking in rankings:
+        for rank, hit in enumerate(ranking, start=1):
+            scores[hit.chunk.chunk_id] += 1.0 / (k + rank)
+            chunks[hit.chunk.chunk_id] = hit.chunk
+    order = sorted(scores, key=lambda chunk_id: (-scores[chunk_id], chunk_id))
+    return [Hit(chunks[chunk_id], scores[chunk_id]) for chunk_id in order]
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """The best chunks for a query, and how sure retrieval is that they answer it."""
+
+    hits: list[Hit]
+    confidence: float
+
+
+class DenseRetriever:
+    """Nearest neighbours of the query embedding in a vector index."""
+
+    def __init__(self, index: VectorIndex, chunks: Sequence[Chunk]) -> None:
+        self.index = index
+        self._chunks = {chunk.chunk_id: chunk for chunk in chunks}
+
+    def search(self, query: str, k: int) -> list[Hit]:
+        return [
+            Hit(self._chunks[chunk_id], score)
+            for chunk_id, score in self.index.search(query, k)
+            if chunk_id in self._chunks
+        ]
+
+
+class HybridRetriever:
+    """BM25, plus dense search when configured, fused by RRF, then the optional reranker."""
+
+    def __init__(
+        self,
+        lexical: LexicalIndex,
+        settings: RetrievalSettings,
+        dense: DenseRetriever | None = None,
+        reranker: Reranker | None = None,
+    ) -> None:
+        self.lexical = lexical
+        self.settings = settings
+        self.dense = dense
+        self.reranker = reranker
+
+    def retrieve(self, query: str, top_k: int | None = None) -> Retrieval:
+        k = top_k or self.settings.top_k
+        lexical_hits = self.lexical.search(query, self.settings.candidates)
+        dense_hits = self.dense.search(query, self.settings.candidates) if self.dense else []
+        if self.dense is None:
+            hits = lexical_hits
+        else:
+            hits = reciprocal_rank_fusion([lexical_hits, dense_hits], k=self.settings.rrf_k)
+        if self.reranker is not None:
+            hits = self.reranker(query, hits)
+        hits = hits[:k]
+        confidence = max((self.lexical.coverage(query, hit.chunk) for hit in hits), default=0.0)
+        if dense_hits:
+            confidence = max(confidence, dense_hits[0].score if hits else 0.0)
+        return Retrieval(hits, confidence)

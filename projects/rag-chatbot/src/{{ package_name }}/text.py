@@ -1,0 +1,58 @@
+"""Tokenisation shared by BM25, the confidence score and the extractive answerer."""
+
+from __future__ import annotations
+
+import re
+
+import Stemmer
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+# Function words, and the verbs every help question uses ("how long does it take", "what
+# happens"), carry no topic; dropping them keeps them from matching every document.
+_STOPWORDS = """
+    a about after all also am an and any are as at be been before being but by can could
+    did do does doing done for from get gets got had has have having he her here hers him
+    his how i if in into is it its itself just long many me mean much my myself need no
+    nor not now of off on once only or other our ours out over own please same say says
+    she should so some such take takes tell than that the their theirs them then there
+    these they this those through to too under until up use very want was we were what
+    when where which while who whom why will with would you your yours yourself
+"""
+STOPWORDS = frozenset(_STOPWORDS.split())
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case Snowball stems without stop words, in order (repeats kept for BM25)."""
+    words = [word for word in _WORD.findall(text.lower()) if word not in STOPWORDS]
+    return list(_STEMMER.stemWords(words))
+
+
+def paragraphs(text: str) -> list[str]:
+    """Re-join wrapped lines: blank lines and list items start a new paragraph."""
+    found: list[list[str]] = []
+    current: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or _LIST_ITEM.match(line) or stripped.startswith("#"):
+            if current:
+                found.append(current)
+            current = []
+        if stripped and not stripped.startswith("#"):
+            current.append(_LIST_ITEM.sub("", stripped))
+    if current:
+        found.append(current)
+    return [" ".join(lines) for lines in found]
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose into sentences; a list item without a full stop is one sentence."""
+    return [
+        sentence.strip()
+        for paragraph in paragraphs(text)
+        for sentence in _SENTENCE_END.split(paragraph)
+        if sentence.strip()
+    ]

@@ -1,0 +1,141 @@
+"""Vector indexes for dense retrieval: a file inside the index folder, or a Qdrant server."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_core.vectorstores import InMemoryVectorStore
+
+from .config import VectorStoreSettings
+from .documents import Chunk
+from .errors import MissingExtraError
+
+VECTORS_FILE = "vectors.json"
+
+
+class VectorIndex(Protocol):
+    """The four operations ingest and retrieval need from a vector store."""
+
+    def add(self, chunks: Sequence[Chunk]) -> None: ...
+
+    def delete(self, chunk_ids: Sequence[str]) -> None: ...
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]: ...
+
+    def save(self, folder: Path) -> None: ...
+
+
+class EmbeddedVectorIndex:
+    """LangChain's in-memory vector store, saved as JSON beside the BM25 index.
+
+    No server is needed, and each ingest embeds only new or changed chunks because the
+    previous vectors are carried over.
+    """
+
+    def __init__(self, embeddings: Embeddings, folder: Path | None = None) -> None:
+        path = folder / VECTORS_FILE if folder else None
+        if path is not None and path.is_file():
+            self._store = InMemoryVectorStore.load(str(path), embeddings)
+        else:
+            self._store = InMemoryVectorStore(embeddings)
+
+    def add(self, chunks: Sequence[Chunk]) -> None:
+        if chunks:
+            documents = [
+                Document(chunk.search_text, metadata={"chunk_id": chunk.chunk_id})
+                for chunk in chunks
+            ]
+            self._store.add_documents(documents, ids=[chunk.chunk_id for chunk in chunks])
+
+    def delete(self, chunk_ids: Sequence[str]) -> None:
+        self._store.delete(list(chunk_ids))
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        if not self._store.store:
+            return []
+        found = self._store.similarity_search_with_score(query, k=k)
+        return [(document.metadata["chunk_id"], float(score)) for document, score in found]
+
+    def save(self, folder: Path) -> None:
+        self._store.dump(str(folder / VECTORS_FILE))
+
+
+class QdrantVectorIndex:
+    """A Qdrant collection (the `qdrant` extra): for corpora that outgrow one process.
+
+    Qdrant point ids must be integers or UUIDs, so chunk ids map to UUIDv5 and travel in
+    the payload. Writes go straight to the server; `save` has nothing to write locally.
+    """
+
+    def __init__(
+        self, embeddings: Embeddings, settings: VectorStoreSettings, client: Any = None
+    ) -> None:
+        try:
+            from qdrant_client import QdrantClient, models
+        except ImportError:
+            raise MissingExtraError(
+                "vector_store.kind 'qdrant' needs the qdrant extra: pip install -e '.[qdrant]'"
+            ) from None
+        self._models = models
+        self._embeddings = embeddings
+        self._collection = settings.collection
+        api_key = settings.api_key.get_secret_value() if settings.api_key else None
+        self._client = client or QdrantClient(url=settings.url, api_key=api_key)
+
+    @staticmethod
+    def point_id(chunk_id: str) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, chunk_id))
+
+    def add(self, chunks: Sequence[Chunk]) -> None:
+        if not chunks:
+            return
+        vectors = self._embeddings.embed_documents([chunk.search_text for chunk in chunks])
+        if not self._client.collection_exists(self._collection):
+            self._client.create_collection(
+                self._collection,
+                vectors_config=self._models.VectorParams(
+                    size=len(vectors[0]), distance=self._models.Distance.COSINE
+                ),
+            )
+        self._client.upsert(
+            self._collection,
+            points=self._models.Batch(
+                ids=[self.point_id(chunk.chunk_id) for chunk in chunks],
+                vectors=vectors,
+                payloads=[{"chunk_id": chunk.chunk_id} for chunk in chunks],
+            ),
+        )
+
+    def delete(self, chunk_ids: Sequence[str]) -> None:
+        if chunk_ids and self._client.collection_exists(self._collection):
+            self._client.delete(
+                self._collection,
+                points_selector=self._models.PointIdsList(
+                    points=[self.point_id(chunk_id) for chunk_id in chunk_ids]
+                ),
+            )
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        if not self._client.collection_exists(self._collection):
+            return []
+        response = self._client.query_points(
+            self._collection, query=self._embeddings.embed_query(query), limit=k
+        )
+        return [(point.payload["chunk_id"], float(point.score)) for point in response.points]
+
+    def save(self, folder: Path) -> None:
+        """Nothing to write: the server holds the vectors."""
+
+
+def open_vector_index(
+    embeddings: Embeddings, settings: VectorStoreSettings, folder: Path | None
+) -> VectorIndex:
+    """The configured vector index, loaded from `folder` (the current index) if embedded."""
+    if settings.kind == "qdrant":
+        return QdrantVectorIndex(embeddings, settings)
+    return EmbeddedVectorIndex(embeddings, folder)
