@@ -1,0 +1,106 @@
+"""Optional CLIPScore (Hessel et al., 2021): image-text similarity from a CLIP model.
+
+CLIPScore = 2.5 * max(cos(image embedding, text embedding), 0). It is a cheap proxy
+for prompt alignment only, with known limits: it barely reacts to counting, spatial
+relations, negation and attribute binding ("a red cube on a blue ball"), it favours
+images of text that repeats the prompt, it inherits CLIP's training biases, and its
+scale differs between CLIP variants, so compare systems with one model only. Treat
+it as a sanity check next to the human ratings, never as a substitute.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from scipy.stats import spearmanr
+
+from .errors import BackendError
+from .exchange import LikertRating
+from .generate import Workspace
+from .manifest import Manifest
+from .series import read_prompts
+
+WEIGHT = 2.5
+
+
+class ClipScorer:
+    """A CLIP model and processor from a local folder or the hub, loaded once."""
+
+    def __init__(self, model: str, device: str = "cpu") -> None:
+        try:
+            import torch
+            from transformers import CLIPModel, CLIPProcessor
+        except ImportError as exc:
+            raise BackendError("CLIPScore needs the clip extra: pip install -e '.[clip]'") from exc
+        try:
+            loaded: Any = CLIPModel.from_pretrained(model)
+            self.model: Any = loaded.to(device).eval()
+            self.processor: Any = CLIPProcessor.from_pretrained(model)
+        except OSError as exc:
+            raise BackendError(
+                f"no CLIP weights at '{model}': pass a local folder with a CLIP model and "
+                f"processor, or a hub id such as openai/clip-vit-base-patch32 with network access"
+            ) from exc
+        self.device = device
+        self._torch = torch
+
+    def score(self, images: list[Image.Image], texts: list[str]) -> list[float]:
+        inputs = self.processor(
+            text=texts, images=images, return_tensors="pt", padding=True, truncation=True
+        )
+        inputs = {key: value.to(self.device) for key, value in inputs.items()}
+        with self._torch.no_grad():
+            image_embeds = self.model.get_image_features(pixel_values=inputs["pixel_values"])
+            text_embeds = self.model.get_text_features(
+                input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"]
+            )
+        image_embeds = getattr(image_embeds, "pooler_output", image_embeds)
+        text_embeds = getattr(text_embeds, "pooler_output", text_embeds)
+        cosine = self._torch.nn.functional.cosine_similarity(image_embeds, text_embeds, dim=-1)
+        return [round(WEIGHT * max(float(value), 0.0), 4) for value in cosine]
+
+
+def score_workspace(workspace: Workspace, model: str, batch: int = 16) -> dict[str, float]:
+    """CLIPScore for every generated image; also written to <workdir>/clipscore.csv."""
+    scorer = ClipScorer(model)
+    prompts = {prompt.key: prompt for prompt in read_prompts(workspace.prompts)}
+    records = Manifest(workspace.manifest).records()
+    scores: dict[str, float] = {}
+    for start in range(0, len(records), batch):
+        chunk = records[start : start + batch]
+        images = [_load(workspace.root / record.path) for record in chunk]
+        texts = [prompts[f"{record.prompt_id}-s{record.seed}"].text for record in chunk]
+        for record, value in zip(chunk, scorer.score(images, texts), strict=True):
+            scores[record.item_id] = value
+    with (workspace.root / "clipscore.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["item_id", "clipscore"])
+        writer.writerows(sorted(scores.items()))
+    return scores
+
+
+def _load(path: Path) -> Image.Image:
+    with Image.open(path) as image:
+        return image.convert("RGB")
+
+
+def correlate(scores: dict[str, float], ratings: list[LikertRating]) -> dict[str, float | None]:
+    """Spearman correlation of CLIPScore with the mean human score per image, per criterion."""
+    by_item: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for rating in ratings:
+        by_item[rating.criterion][rating.item_id].append(rating.score)
+    result: dict[str, float | None] = {}
+    for criterion, items in sorted(by_item.items()):
+        shared = sorted(set(items) & set(scores))
+        if len(shared) < 3:
+            result[criterion] = None
+            continue
+        human = [sum(items[i]) / len(items[i]) for i in shared]
+        rho = float(spearmanr(human, [scores[i] for i in shared]).statistic)
+        result[criterion] = None if math.isnan(rho) else round(rho, 3)
+    return result

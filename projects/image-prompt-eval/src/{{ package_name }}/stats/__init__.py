@@ -1,0 +1,1 @@
+"""Statistics for rating studies: agreement, Bradley-Terry ranking, bootstrap summaries."""

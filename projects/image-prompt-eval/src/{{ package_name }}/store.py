@@ -1,0 +1,272 @@
+"""The ratings database: raters, their task lists and every answer, in SQLite (WAL)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import db
+from .errors import EvalError
+from .plan import Task, order_seed
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS raters (
+    rater_id TEXT PRIMARY KEY,
+    token TEXT NOT NULL UNIQUE,
+    order_seed INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tasks (
+    rater_id TEXT NOT NULL REFERENCES raters (rater_id),
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('likert', 'pairwise')),
+    prompt_text TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    left_item TEXT NOT NULL,
+    right_item TEXT NOT NULL,
+    check_kind TEXT NOT NULL,
+    repeat_of INTEGER,
+    PRIMARY KEY (rater_id, position)
+);
+CREATE TABLE IF NOT EXISTS likert (
+    rater_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    criterion TEXT NOT NULL,
+    score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+    response_ms INTEGER,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    PRIMARY KEY (rater_id, position, criterion),
+    FOREIGN KEY (rater_id, position) REFERENCES tasks (rater_id, position)
+);
+CREATE TABLE IF NOT EXISTS pairwise (
+    rater_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    choice TEXT NOT NULL CHECK (choice IN ('left', 'right', 'tie')),
+    response_ms INTEGER,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    PRIMARY KEY (rater_id, position),
+    FOREIGN KEY (rater_id, position) REFERENCES tasks (rater_id, position)
+);
+"""
+
+
+@dataclass(frozen=True)
+class Rater:
+    """A rater as the app knows them: an id for the data, a secret token for the link."""
+
+    rater_id: str
+    token: str
+    order_seed: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a rater is: answered screens out of all screens."""
+
+    rater_id: str
+    done: int
+    total: int
+    last_answer: str | None
+
+
+class RatingStore:
+    """All reads and writes of ratings.db; the web app and `export` go through it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        db.create_schema(path, SCHEMA)
+
+    # -- set-up -----------------------------------------------------------------------
+    def initialised(self) -> bool:
+        return (
+            db.read(self.path, lambda c: c.execute("SELECT 1 FROM raters LIMIT 1").fetchone())
+            is not None
+        )
+
+    def initialise(
+        self, study_seed: int, plans: dict[str, list[Task]], meta: dict[str, Any]
+    ) -> None:
+        """Create the raters and their task lists once; later calls change nothing."""
+
+        def work(connection: sqlite3.Connection) -> None:
+            if connection.execute("SELECT 1 FROM raters LIMIT 1").fetchone():
+                return
+            connection.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)",
+                [(key, json.dumps(value)) for key, value in meta.items()],
+            )
+            for rater_id, tasks in plans.items():
+                connection.execute(
+                    "INSERT INTO raters (rater_id, token, order_seed) VALUES (?, ?, ?)",
+                    (rater_id, secrets.token_urlsafe(16), order_seed(study_seed, rater_id)),
+                )
+                connection.executemany(
+                    "INSERT INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            rater_id,
+                            t.position,
+                            t.kind,
+                            t.prompt_text,
+                            t.item_id,
+                            t.left_item,
+                            t.right_item,
+                            t.check,
+                            t.repeat_of,
+                        )
+                        for t in tasks
+                    ],
+                )
+            connection.execute(
+                "INSERT INTO meta (key, value) VALUES ('admin_token', ?)",
+                (json.dumps(secrets.token_urlsafe(16)),),
+            )
+
+        db.write(self.path, work)
+
+    def meta(self, key: str) -> Any:
+        row = db.read(
+            self.path,
+            lambda c: c.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone(),
+        )
+        if row is None:
+            raise EvalError(f"{self.path} has no '{key}': was the study set up with `serve`?")
+        return json.loads(row["value"])
+
+    # -- raters and tasks ---------------------------------------------------------------
+    def raters(self) -> list[Rater]:
+        rows = db.read(
+            self.path, lambda c: c.execute("SELECT * FROM raters ORDER BY rater_id").fetchall()
+        )
+        return [Rater(row["rater_id"], row["token"], row["order_seed"]) for row in rows]
+
+    def rater_by_token(self, token: str) -> Rater | None:
+        row = db.read(
+            self.path,
+            lambda c: c.execute("SELECT * FROM raters WHERE token = ?", (token,)).fetchone(),
+        )
+        return Rater(row["rater_id"], row["token"], row["order_seed"]) if row else None
+
+    def tasks(self, rater_id: str) -> list[Task]:
+        rows = db.read(
+            self.path,
+            lambda c: c.execute(
+                "SELECT * FROM tasks WHERE rater_id = ? ORDER BY position", (rater_id,)
+            ).fetchall(),
+        )
+        return [_task(row) for row in rows]
+
+    def task(self, rater_id: str, position: int) -> Task | None:
+        row = db.read(
+            self.path,
+            lambda c: c.execute(
+                "SELECT * FROM tasks WHERE rater_id = ? AND position = ?", (rater_id, position)
+            ).fetchone(),
+        )
+        return _task(row) if row else None
+
+    def answered(self, rater_id: str) -> set[int]:
+        def fetch(connection: sqlite3.Connection) -> set[int]:
+            rows = connection.execute(
+                "SELECT position FROM likert WHERE rater_id = ? UNION "
+                "SELECT position FROM pairwise WHERE rater_id = ?",
+                (rater_id, rater_id),
+            ).fetchall()
+            return {row["position"] for row in rows}
+
+        return db.read(self.path, fetch)
+
+    # -- answers --------------------------------------------------------------------------
+    def save_likert(
+        self, rater_id: str, position: int, scores: dict[str, int], response_ms: int | None
+    ) -> bool:
+        """Store all criteria of one screen at once; False when the screen was answered before.
+
+        The primary key makes a resubmission (double click, retried request) a no-op:
+        the first answer stands and nothing is counted twice.
+        """
+
+        def work(connection: sqlite3.Connection) -> bool:
+            inserted = 0
+            for criterion, score in scores.items():
+                cursor = connection.execute(
+                    "INSERT OR IGNORE INTO likert "
+                    "(rater_id, position, criterion, score, response_ms) VALUES (?, ?, ?, ?, ?)",
+                    (rater_id, position, criterion, score, response_ms),
+                )
+                inserted += cursor.rowcount
+            return inserted > 0
+
+        return db.write(self.path, work)
+
+    def save_pairwise(
+        self, rater_id: str, position: int, choice: str, response_ms: int | None
+    ) -> bool:
+        def work(connection: sqlite3.Connection) -> bool:
+            cursor = connection.execute(
+                "INSERT OR IGNORE INTO pairwise (rater_id, position, choice, response_ms) "
+                "VALUES (?, ?, ?, ?)",
+                (rater_id, position, choice, response_ms),
+            )
+            return cursor.rowcount > 0
+
+        return db.write(self.path, work)
+
+    # -- reporting ------------------------------------------------------------------------
+    def progress(self) -> list[Progress]:
+        def fetch(connection: sqlite3.Connection) -> list[Progress]:
+            rows = connection.execute(
+                """
+                SELECT r.rater_id,
+                       (SELECT COUNT(*) FROM tasks t WHERE t.rater_id = r.rater_id) AS total,
+                       (SELECT COUNT(DISTINCT position) FROM likert l WHERE l.rater_id = r.rater_id)
+                     + (SELECT COUNT(*) FROM pairwise p WHERE p.rater_id = r.rater_id) AS done,
+                       (SELECT MAX(created_at) FROM (
+                            SELECT created_at FROM likert WHERE rater_id = r.rater_id
+                            UNION ALL
+                            SELECT created_at FROM pairwise WHERE rater_id = r.rater_id
+                       )) AS last
+                FROM raters r ORDER BY r.rater_id
+                """
+            ).fetchall()
+            return [
+                Progress(row["rater_id"], row["done"], row["total"], row["last"]) for row in rows
+            ]
+
+        return db.read(self.path, fetch)
+
+    def likert_rows(self) -> list[dict[str, Any]]:
+        """Every Likert answer joined with its task (check kind, shown prompt, item)."""
+        query = """
+            SELECT l.rater_id, l.position, t.item_id, t.prompt_text, t.check_kind, t.repeat_of,
+                   l.criterion, l.score, l.response_ms, l.created_at
+            FROM likert l JOIN tasks t USING (rater_id, position)
+            ORDER BY l.rater_id, l.position, l.criterion
+        """
+        return db.read(self.path, lambda c: [dict(row) for row in c.execute(query).fetchall()])
+
+    def pairwise_rows(self) -> list[dict[str, Any]]:
+        query = """
+            SELECT p.rater_id, p.position, t.left_item, t.right_item, t.prompt_text, p.choice,
+                   p.response_ms, p.created_at
+            FROM pairwise p JOIN tasks t USING (rater_id, position)
+            ORDER BY p.rater_id, p.position
+        """
+        return db.read(self.path, lambda c: [dict(row) for row in c.execute(query).fetchall()])
+
+
+def _task(row: sqlite3.Row) -> Task:
+    return Task(
+        position=row["position"],
+        kind=row["kind"],
+        prompt_text=row["prompt_text"],
+        item_id=row["item_id"],
+        left_item=row["left_item"],
+        right_item=row["right_item"],
+        check=row["check_kind"],
+        repeat_of=row["repeat_of"],
+    )
