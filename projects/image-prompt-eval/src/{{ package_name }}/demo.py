@@ -68,6 +68,6 @@ def run_demo(workdir: Path, reports: Path, progress: bool = True) -> Path:
         Options(seed=study.seed),
     )
     sheet = contact_sheet(
-        sheet_images(workspace, prompts), reports / "figures" / "contact_sheet.svg"
+        sheet_images(workspace, prompts), reports / "figures" / "contact_sheet.jpg"
     )
     return write_report(analysis, reports, title=f"Demo report: {study.name}", sheet=sheet)

@@ -1,13 +1,12 @@
 """Write reports/report.md: tables and matplotlib figures from an analysis, and a contact sheet.
 
 Figures are SVG: text that diffs well in git, renders on GitHub, and is byte-for-byte
-reproducible (fixed element ids, no timestamp). The contact sheet is an SVG that
-embeds one JPEG, so the report folder holds no loose binary files.
+reproducible (fixed element ids, no timestamp). The contact sheet, a grid of the images
+themselves, is a JPEG.
 """
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 from pathlib import Path
@@ -56,18 +55,8 @@ def contact_sheet(
     for block in blocks:
         sheet.paste(block, (0, offset))
         offset += block.height
-    buffer = io.BytesIO()
-    sheet.save(buffer, format="JPEG", quality=88)
-    payload = base64.b64encode(buffer.getvalue()).decode("ascii")
-    width, height = sheet.size
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}">\n'
-        f'<image width="{width}" height="{height}" href="data:image/jpeg;base64,{payload}"/>\n'
-        "</svg>\n",
-        encoding="utf-8",
-    )
+    sheet.save(path, format="JPEG", quality=88)
     return path
 
 
