@@ -1,0 +1,173 @@
+"""Held-out evaluation of the base model and the adapter, side by side.
+
+Perplexity is measured on the answer tokens only (the same -100 mask as training), so
+it says how well each model predicts the reference answers. The generation metrics
+compare greedy outputs with the references: ROUGE-L (rouge-score), BLEU and chrF
+(sacrebleu) and exact match, computed locally with no metric downloads.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import sacrebleu
+import torch
+from peft import PeftModel
+from rouge_score import rouge_scorer
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+from .config import Config
+from .data import (
+    IGNORE_INDEX,
+    Example,
+    TokenizedExample,
+    prompt_text,
+    read_split,
+    tokenize_examples,
+)
+from .generate import generate_batch
+from .model import load_adapter_model, load_tokenizer
+from .paths import data_dir, metrics_path
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Scores:
+    """One model's figures on the test split; generation metrics are None for plain text."""
+
+    loss: float
+    perplexity: float
+    rouge_l: float | None = None
+    bleu: float | None = None
+    chrf: float | None = None
+    exact_match: float | None = None
+
+
+def _batches(items: list[TokenizedExample], size: int) -> Iterator[list[TokenizedExample]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@torch.no_grad()
+def answer_loss(
+    model: PreTrainedModel | PeftModel,
+    items: list[TokenizedExample],
+    pad_token_id: int,
+    batch_size: int = 16,
+) -> float:
+    """Mean cross-entropy per answer token (the labels that are not -100)."""
+    model.eval()
+    total, count = 0.0, 0
+    for batch in _batches(items, batch_size):
+        width = max(len(item.input_ids) for item in batch)
+        input_ids = torch.full((len(batch), width), pad_token_id)
+        labels = torch.full((len(batch), width), IGNORE_INDEX)
+        attention = torch.zeros((len(batch), width), dtype=torch.long)
+        for row, item in enumerate(batch):
+            input_ids[row, : len(item.input_ids)] = torch.tensor(item.input_ids)
+            labels[row, : len(item.labels)] = torch.tensor(item.labels)
+            attention[row, : len(item.input_ids)] = 1
+        device = next(model.parameters()).device
+        logits = model(input_ids=input_ids.to(device), attention_mask=attention.to(device)).logits
+        # Position t predicts token t + 1.
+        shifted_logits = logits[:, :-1].float().flatten(0, 1)
+        shifted_labels = labels[:, 1:].flatten().to(device)
+        total += torch.nn.functional.cross_entropy(
+            shifted_logits, shifted_labels, ignore_index=IGNORE_INDEX, reduction="sum"
+        ).item()
+        count += int((shifted_labels != IGNORE_INDEX).sum())
+    return total / max(count, 1)
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def generation_scores(predictions: list[str], references: list[str]) -> dict[str, float]:
+    """Mean ROUGE-L F1, corpus BLEU and chrF (0-100), and exact match.
+
+    Exact match ignores case and runs of whitespace; everything else compares raw text.
+    """
+    scorer = rouge_scorer.RougeScorer(["rougeL"])
+    rouge = [
+        scorer.score(reference, prediction)["rougeL"].fmeasure
+        for prediction, reference in zip(predictions, references, strict=True)
+    ]
+    return {
+        "rouge_l": sum(rouge) / len(rouge),
+        "bleu": sacrebleu.corpus_bleu(predictions, [references]).score,
+        "chrf": sacrebleu.corpus_chrf(predictions, [references]).score,
+        "exact_match": sum(
+            _normalise(p) == _normalise(r) for p, r in zip(predictions, references, strict=True)
+        )
+        / len(references),
+    }
+
+
+def score_model(
+    model: PreTrainedModel | PeftModel,
+    tokenizer: PreTrainedTokenizerBase,
+    examples: list[Example],
+    config: Config,
+) -> tuple[Scores, list[str]]:
+    """Loss and perplexity on every test example, generation metrics on the first N."""
+    items = tokenize_examples(examples, tokenizer, config.training.max_length)
+    loss = answer_loss(model, items, tokenizer.pad_token_id, config.training.eval_batch_size)
+    if not examples[0].messages:
+        return Scores(loss=loss, perplexity=math.exp(loss)), []
+    chosen = examples[: config.evaluation.num_generations]
+    predictions = generate_batch(
+        model,
+        tokenizer,
+        [prompt_text(example, tokenizer) for example in chosen],
+        config.evaluation.max_new_tokens,
+        config.training.eval_batch_size,
+    )
+    scores = generation_scores(predictions, [example.reference for example in chosen])
+    return Scores(loss=loss, perplexity=math.exp(loss), **scores), predictions
+
+
+def evaluate(config: Config) -> dict[str, Any]:
+    """Score the base model and the adapter on the test split; write metrics.json."""
+    tokenizer = load_tokenizer(config)
+    examples = read_split(data_dir(config), "test")
+    model = load_adapter_model(config)
+    results: dict[str, Scores] = {}
+    predictions: dict[str, list[str]] = {}
+    # One model in memory: the base model is the adapter model with the adapter switched off.
+    contexts: dict[str, AbstractContextManager[Any]] = {
+        "base": model.disable_adapter(),
+        "adapter": nullcontext(),
+    }
+    for name, context in contexts.items():
+        with context:
+            results[name], predictions[name] = score_model(model, tokenizer, examples, config)
+        logger.info("%s: %s", name, results[name])
+    samples = [
+        {
+            "prompt": example.prompt_messages[-1]["content"],
+            "reference": example.reference,
+            "base": base,
+            "adapter": adapter,
+        }
+        for example, base, adapter in zip(
+            examples, predictions["base"], predictions["adapter"], strict=False
+        )
+    ]
+    metrics = {
+        "base_model": config.model.name_or_path,
+        "test_examples": len(examples),
+        "generated_examples": len(samples),
+        "base": asdict(results["base"]),
+        "adapter": asdict(results["adapter"]),
+        "samples": samples,
+    }
+    metrics_path(config).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    return metrics

@@ -1,0 +1,70 @@
+"""Text generation with any of the three models: base, base + adapter, or merged."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import torch
+from peft import PeftModel
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+from .config import Config
+from .data import Example, prompt_text
+from .model import load_adapter_model, load_base_model, load_merged_model, load_tokenizer
+
+Source = Literal["base", "adapter", "merged"]
+
+
+@torch.no_grad()
+def generate_batch(
+    model: PreTrainedModel | PeftModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompts: list[str],
+    max_new_tokens: int,
+    batch_size: int = 8,
+) -> list[str]:
+    """Greedy continuations of rendered prompts.
+
+    Batches are left-padded so that every continuation starts at the same position.
+    """
+    model.eval()
+    tokenizer.padding_side = "left"
+    device = next(model.parameters()).device
+    answers: list[str] = []
+    for start in range(0, len(prompts), batch_size):
+        batch = prompts[start : start + batch_size]
+        inputs = tokenizer(batch, return_tensors="pt", padding=True, add_special_tokens=False)
+        output = model.generate(  # type: ignore[operator]  # PeftModel forwards it at runtime
+            **inputs.to(device),
+            max_new_tokens=max_new_tokens,
+            do_sample=False,
+            pad_token_id=tokenizer.pad_token_id,
+            eos_token_id=tokenizer.eos_token_id,
+        )
+        new_tokens = output[:, inputs["input_ids"].shape[1] :]
+        answers.extend(
+            text.strip() for text in tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
+        )
+    return answers
+
+
+def load_for_generation(config: Config, source: Source) -> PreTrainedModel | PeftModel:
+    if source == "adapter":
+        return load_adapter_model(config)
+    if source == "merged":
+        return load_merged_model(config)
+    return load_base_model(config)
+
+
+def generate(config: Config, prompt: str, source: Source = "adapter") -> str:
+    """One answer to `prompt`: a chat reply, or for plain-text data a continuation."""
+    tokenizer = load_tokenizer(config)
+    if config.data.format != "text":
+        messages = [{"role": "user", "content": prompt}]
+        if config.data.system_prompt:
+            messages.insert(0, {"role": "system", "content": config.data.system_prompt})
+        prompt = prompt_text(
+            Example(messages=(*messages, {"role": "assistant", "content": ""})), tokenizer
+        )
+    model = load_for_generation(config, source)
+    return generate_batch(model, tokenizer, [prompt], config.evaluation.max_new_tokens)[0]

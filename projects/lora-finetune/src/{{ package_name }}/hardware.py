@@ -1,0 +1,67 @@
+"""What this machine can do: precision for the hardware, and the checks QLoRA needs."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from typing import Literal
+
+import torch
+
+from .config import Config
+from .errors import HardwareError
+
+TRACKER_PACKAGES = {"tensorboard": "tensorboard", "wandb": "wandb", "mlflow": "mlflow"}
+
+
+@dataclass(frozen=True)
+class Hardware:
+    """The facts about the machine that the run depends on."""
+
+    cuda: bool
+    bf16: bool
+
+    @classmethod
+    def detect(cls) -> Hardware:
+        cuda = torch.cuda.is_available()
+        return cls(cuda=cuda, bf16=cuda and torch.cuda.is_bf16_supported())
+
+
+def resolve_precision(
+    requested: Literal["auto", "fp32", "bf16", "fp16"], hardware: Hardware
+) -> Literal["fp32", "bf16", "fp16"]:
+    """Pick the training precision: bf16 where the GPU has it, fp16 on older GPUs, else fp32.
+
+    An explicit request the hardware cannot honour is an error rather than a silent
+    downgrade, since it changes both speed and results.
+    """
+    if requested == "auto":
+        if hardware.bf16:
+            return "bf16"
+        return "fp16" if hardware.cuda else "fp32"
+    if requested == "fp16" and not hardware.cuda:
+        raise HardwareError("training.precision fp16 needs a CUDA GPU; use auto or fp32 on CPU")
+    if requested == "bf16" and not hardware.bf16:
+        raise HardwareError(
+            "training.precision bf16 needs a GPU with bf16 support (Ampere or newer); use auto"
+        )
+    return requested
+
+
+def check_hardware(config: Config, hardware: Hardware) -> Literal["fp32", "bf16", "fp16"]:
+    """Fail early, before any model loads, when the config asks for what is not here."""
+    if config.qlora.enabled:
+        if not hardware.cuda:
+            raise HardwareError(
+                "qlora needs an NVIDIA GPU with CUDA (bitsandbytes 4-bit kernels); this machine "
+                "has none. Set qlora.enabled: false to train a plain LoRA adapter on CPU."
+            )
+        if importlib.util.find_spec("bitsandbytes") is None:
+            raise HardwareError('qlora needs bitsandbytes: pip install -e ".[qlora]"')
+    if config.tracking != "none":
+        package = TRACKER_PACKAGES[config.tracking]
+        if importlib.util.find_spec(package) is None:
+            raise HardwareError(
+                f'tracking: {config.tracking} needs its package: pip install -e ".[{package}]"'
+            )
+    return resolve_precision(config.training.precision, hardware)

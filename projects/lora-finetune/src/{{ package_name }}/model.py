@@ -1,0 +1,127 @@
+"""Base models and adapters: load the base model and tokenizer, attach or load LoRA."""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+import torch
+from peft import LoraConfig as PeftLoraConfig
+from peft import PeftModel, TaskType, get_peft_model, prepare_model_for_kbit_training
+from transformers import (
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    BitsAndBytesConfig,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
+
+from .config import Config
+from .errors import FinetuneError
+from .paths import adapter_dir, merged_dir, tiny_base_dir
+
+logger = logging.getLogger(__name__)
+
+DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
+Precision = Literal["fp32", "bf16", "fp16"]
+
+
+def base_model_path(config: Config) -> str:
+    """Where the base model comes from: the locally built tiny model, or the configured one."""
+    if config.model.is_tiny:
+        return str(tiny_base_dir(config))
+    return config.model.name_or_path
+
+
+def _check_tiny_base(config: Config) -> None:
+    if config.model.is_tiny and not tiny_base_dir(config).is_dir():
+        raise FinetuneError(
+            f"the tiny base model is not built yet ({tiny_base_dir(config)}): run prepare first"
+        )
+
+
+def load_tokenizer(config: Config) -> PreTrainedTokenizerBase:
+    _check_tiny_base(config)
+    tokenizer = AutoTokenizer.from_pretrained(
+        base_model_path(config), revision=config.model.revision
+    )
+    if tokenizer.pad_token is None:
+        # Padded positions are masked out of attention and loss, so any token will do.
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def load_base_model(
+    config: Config, precision: Precision = "fp32", *, for_training: bool = False
+) -> PreTrainedModel:
+    """The frozen base model, in 4 bits when QLoRA is on."""
+    _check_tiny_base(config)
+    path = base_model_path(config)
+    quantization = None
+    if config.qlora.enabled:
+        quantization = BitsAndBytesConfig(
+            load_in_4bit=True,
+            bnb_4bit_quant_type=config.qlora.quant_type,
+            bnb_4bit_use_double_quant=config.qlora.double_quant,
+            bnb_4bit_compute_dtype=DTYPES[precision],
+        )
+    try:
+        model = AutoModelForCausalLM.from_pretrained(
+            path,
+            revision=config.model.revision,
+            dtype=DTYPES[precision],
+            quantization_config=quantization,
+        )
+    except OSError as error:
+        raise FinetuneError(f"cannot load base model {path}: {error}") from None
+    if config.qlora.enabled and for_training:
+        # Casts norms to fp32 and lets gradients flow through the frozen 4-bit layers.
+        model = prepare_model_for_kbit_training(
+            model, use_gradient_checkpointing=config.training.gradient_checkpointing
+        )
+    return model
+
+
+def lora_config(config: Config) -> PeftLoraConfig:
+    lora = config.lora
+    return PeftLoraConfig(
+        task_type=TaskType.CAUSAL_LM,
+        r=lora.r,
+        lora_alpha=lora.alpha,
+        lora_dropout=lora.dropout,
+        target_modules=lora.target_modules,
+        use_rslora=lora.use_rslora,
+        use_dora=lora.use_dora,
+    )
+
+
+def attach_lora(model: PreTrainedModel, config: Config) -> PeftModel:
+    """Wrap the base model so that only the LoRA matrices are trainable."""
+    peft_model = get_peft_model(model, lora_config(config))
+    trainable, total = peft_model.get_nb_trainable_parameters()
+    logger.info(
+        "LoRA: %s of %s parameters trainable (%.2f%%)",
+        f"{trainable:,}",
+        f"{total:,}",
+        100 * trainable / total,
+    )
+    return peft_model
+
+
+def load_adapter_model(config: Config, precision: Precision = "fp32") -> PeftModel:
+    """The base model with the trained adapter loaded on top, for inference."""
+    directory = adapter_dir(config)
+    if not (directory / "adapter_config.json").is_file():
+        raise FinetuneError(f"no adapter in {directory}: run train first")
+    model = PeftModel.from_pretrained(load_base_model(config, precision), directory)
+    model.eval()
+    return model
+
+
+def load_merged_model(config: Config) -> PreTrainedModel:
+    directory = merged_dir(config)
+    if not (directory / "config.json").is_file():
+        raise FinetuneError(f"no merged model in {directory}: run merge first")
+    model = AutoModelForCausalLM.from_pretrained(directory, dtype=torch.float32)
+    model.eval()
+    return model

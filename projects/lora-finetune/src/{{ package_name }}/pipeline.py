@@ -1,0 +1,67 @@
+"""The steps in order: prepare, train, evaluate, merge, report; `run` does them all."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config
+from .data import load_splits, read_split, save_splits
+from .evaluate import evaluate
+from .hardware import Hardware, check_hardware
+from .merge import MergeResult, merge
+from .model_card import write_model_card
+from .paths import data_dir, metrics_path, tiny_base_dir, training_log_path
+from .report import write_report
+from .tiny import build_tiny_base
+from .train import TrainResult, train
+
+logger = logging.getLogger(__name__)
+
+
+def prepare(config: Config) -> dict[str, int]:
+    """Validate and split the data; build the tiny base model when the config asks for it.
+
+    The tiny model's tokenizer learns from the training split only, so nothing about the
+    held-out examples leaks into it.
+    """
+    splits = load_splits(config.data)
+    save_splits(splits, data_dir(config))
+    if config.model.is_tiny:
+        build_tiny_base(config.model.tiny, splits["train"], tiny_base_dir(config))
+    sizes = {name: len(examples) for name, examples in splits.items()}
+    logger.info("prepared %s", sizes)
+    return sizes
+
+
+def report(config: Config) -> tuple[Path, Path]:
+    """Write reports/results.md (with the loss curve) and the adapter's model card."""
+    sizes = {
+        name: len(read_split(data_dir(config), name)) for name in ("train", "validation", "test")
+    }
+    results = write_report(config, metrics_path(config), training_log_path(config))
+    card = write_model_card(config, metrics_path(config), sizes)
+    return results, card
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Where everything went, for the CLI's summary."""
+
+    train: TrainResult
+    merge: MergeResult
+    results: Path
+    model_card: Path
+
+
+def run(config: Config, *, resume: bool = True, hardware: Hardware | None = None) -> RunResult:
+    """The whole pipeline. Hardware and packages are checked before any data or model loads."""
+    hardware = hardware or Hardware.detect()
+    check_hardware(config, hardware)
+    prepare(config)
+    trained = train(config, resume=resume, hardware=hardware)
+    evaluate(config)
+    merged = merge(config)
+    results, card = report(config)
+    return RunResult(train=trained, merge=merged, results=results, model_card=card)
