@@ -9,14 +9,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-{% if python_version == "3.11" %}
 from typing import TypeVar
-{% endif %}
 
 log = logging.getLogger(__name__)
-{% if python_version == "3.11" %}
 T = TypeVar("T")
-{% endif %}
 
 BUSY_TIMEOUT_S = 5.0
 MAX_ATTEMPTS = 50
@@ -49,11 +45,7 @@ def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     connection.execute("COMMIT")
 
 
-{% if python_version == "3.11" %}
 def write(path: Path, work: Callable[[sqlite3.Connection], T]) -> T:
-{% else %}
-def write[T](path: Path, work: Callable[[sqlite3.Connection], T]) -> T:
-{% endif %}
     """Run `work` in a write transaction, retrying with jittered backoff while busy.
 
     sqlite's own busy timeout covers most contention; the loop covers the rest (a
@@ -86,11 +78,7 @@ def create_schema(path: Path, schema: str) -> None:
         connection.close()
 
 
-{% if python_version == "3.11" %}
 def read(path: Path, work: Callable[[sqlite3.Connection], T]) -> T:
-{% else %}
-def read[T](path: Path, work: Callable[[sqlite3.Connection], T]) -> T:
-{% endif %}
     connection = connect(path)
     try:
         return work(connection)
