@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -24,6 +23,7 @@ import time
 from pathlib import Path
 
 import nox
+import yaml
 
 ROOT = Path(__file__).parent
 sys.path.insert(0, str(ROOT / "generator"))
@@ -95,9 +95,8 @@ def check_generated(session: nox.Session, kind: str, answers: dict[str, object])
     if found := find_leftovers(project):
         session.error("template syntax left in the output: " + ", ".join(found))
 
-    recorded = (project / ".copier-answers.yml").read_text(encoding="utf-8")
-    python_version = re.search(r"^python_version: '?([\d.]+)'?$", recorded, re.M)
-    assert python_version, "the answers file records no python_version"
+    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+    python = f"python{recorded['python_version']}"
     venv = project / ".venv"
     bin_dir = venv / "bin"
     constraints = workdir / "constraints.txt"
@@ -108,7 +107,7 @@ def check_generated(session: nox.Session, kind: str, answers: dict[str, object])
         "PIP_CONSTRAINT": str(constraints),
     }
     with session.chdir(project):
-        timer.run("venv", f"python{python_version[1]}", "-m", "venv", str(venv), external=True)
+        timer.run("venv", python, "-m", "venv", str(venv), external=True)
         timer.run(
             "install",
             str(bin_dir / "python"),

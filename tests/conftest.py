@@ -6,8 +6,10 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 from genai_scaffold.cli import main
 from genai_scaffold.questionnaire import Questionnaire
@@ -57,6 +59,11 @@ def git(cwd: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
     ).stdout
+
+
+def recorded_answers(project: Path) -> dict[str, Any]:
+    """The project's .copier-answers.yml, as Copier wrote it."""
+    return yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
 
 
 def tree(root: Path) -> dict[str, bytes]:

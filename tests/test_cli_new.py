@@ -5,16 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 from genai_scaffold import copier_bridge
 from genai_scaffold.generate import create_project
 from genai_scaffold.template_source import resolve_source
 
-from tests.conftest import git, invoke, tree
-
-
-def answers_of(project: Path) -> dict[str, object]:
-    return yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+from tests.conftest import git, invoke, recorded_answers, tree
 
 
 def test_new_generates_a_committed_project_and_prints_the_readme_commands(workdir: Path) -> None:
@@ -22,7 +17,7 @@ def test_new_generates_a_committed_project_and_prints_the_readme_commands(workdi
 
     assert result.exit_code == 0, result.output
     project = workdir / "acme-help"
-    assert answers_of(project)["project_slug"] == "acme-help"
+    assert recorded_answers(project)["project_slug"] == "acme-help"
     assert (project / "src" / "acme_help" / "cli.py").is_file()
     assert git(project, "status", "--porcelain") == ""
     assert git(project, "log", "--format=%s") == "Generate project with genai-scaffold\n"
@@ -36,7 +31,7 @@ def test_new_without_dest_uses_the_project_slug(workdir: Path) -> None:
     result = invoke("new", "rag-chatbot", "--defaults", "-d", "project_name=Acme Help Desk")
 
     assert result.exit_code == 0, result.output
-    assert answers_of(workdir / "acme-help-desk")["package_name"] == "acme_help_desk"
+    assert recorded_answers(workdir / "acme-help-desk")["package_name"] == "acme_help_desk"
     assert [path.name for path in workdir.iterdir()] == ["acme-help-desk"]
 
 
@@ -57,7 +52,7 @@ def test_new_takes_answers_from_data_and_data_file(workdir: Path) -> None:
     )
 
     assert result.exit_code == 0, result.output
-    answers = answers_of(workdir / "p")
+    answers = recorded_answers(workdir / "p")
     assert (answers["license"], answers["docker"], answers["author_email"]) == (
         "Apache-2.0",
         False,
@@ -238,14 +233,14 @@ def test_the_template_given_by_path_records_its_release_tag(
     result = invoke("new", "rag-chatbot", "p", "--defaults", "--template", str(template_repo))
 
     assert result.exit_code == 0, result.output
-    assert answers_of(workdir / "p")["_commit"] == "v1"
+    assert recorded_answers(workdir / "p")["_commit"] == "v1"
 
 
 def test_new_into_the_current_empty_folder_names_the_project_after_it(workdir: Path) -> None:
     result = invoke("new", "rag-chatbot", ".", "--defaults")
 
     assert result.exit_code == 0, result.output
-    assert answers_of(workdir)["project_slug"] == "work"
+    assert recorded_answers(workdir)["project_slug"] == "work"
     assert "Next steps:\ncd .\n" in result.output
 
 

@@ -9,9 +9,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, recorded_answers
 
 
 def run(
@@ -105,7 +104,7 @@ def test_the_installed_wheel_generates_updatable_projects_away_from_the_repo(
 
     assert located.stdout.startswith(str(site))
     assert new.returncode == 0, new.stderr
-    answers = yaml.safe_load((work / "bot" / ".copier-answers.yml").read_text(encoding="utf-8"))
+    answers = recorded_answers(work / "bot")
     assert answers["_src_path"] == str(home / "template.bundle")
     assert answers["_commit"]
     assert (home / "template.bundle").is_file()

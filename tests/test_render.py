@@ -17,7 +17,7 @@ from genai_scaffold.leftovers import find_leftovers
 from genai_scaffold.questionnaire import Questionnaire
 from genai_scaffold.template_source import resolve_source
 
-from tests.conftest import REPO_ROOT, tree
+from tests.conftest import REPO_ROOT, recorded_answers, tree
 
 QUESTIONNAIRE = Questionnaire(REPO_ROOT)
 CASES = [
@@ -58,7 +58,7 @@ def test_every_answer_set_renders_files_that_parse(
 ) -> None:
     project = render(kind, answers, tmp_path / "project")
 
-    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+    recorded = recorded_answers(project)
     for name, value in answers.items():
         assert recorded[name] == value
     assert find_leftovers(project) == []
@@ -95,7 +95,7 @@ def test_plain_copier_copy_gives_the_same_tree_as_the_cli(kind: str, tmp_path: P
 def test_a_unicode_project_name_gives_an_ascii_slug_and_package(tmp_path: Path) -> None:
     project = render("rag-chatbot", {"project_name": "Café Ünïcode Bøt — 日本"}, tmp_path / "p")
 
-    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+    recorded = recorded_answers(project)
     assert (recorded["project_slug"], recorded["package_name"]) == (
         "cafe-unicode-bot",
         "cafe_unicode_bot",

@@ -6,17 +6,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 from genai_scaffold import template_source
 
-from tests.conftest import commit, git, invoke
+from tests.conftest import commit, git, invoke, recorded_answers
 
 README_TEMPLATE = Path("template/README.md.jinja")
 CONTRIBUTING_TEMPLATE = Path("template/CONTRIBUTING.md.jinja")
-
-
-def recorded(project: Path) -> dict[str, object]:
-    return yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -42,7 +37,7 @@ def test_update_round_trip_merges_changes_and_reports_conflicts(
 ) -> None:
     project = workdir / "bot"
     generate(str(template_repo), project)
-    assert recorded(project)["_commit"] == "v1"
+    assert recorded_answers(project)["_commit"] == "v1"
     # The owner edits a file the template will not touch, and a line it will change.
     edit(project / "CONTRIBUTING.md", "## Set up", "## Set up (our team's way)")
     edit(project / "README.md", "## Project layout", "## Where things are")
@@ -54,7 +49,7 @@ def test_update_round_trip_merges_changes_and_reports_conflicts(
     assert result.exit_code == 1, result.output
     assert "Updated from template version v1 to v2." in result.stdout
     assert "README.md" in result.stdout.split("Conflicts to resolve")[1]
-    assert recorded(project)["_commit"] == "v2"
+    assert recorded_answers(project)["_commit"] == "v2"
     contributing = (project / "CONTRIBUTING.md").read_text(encoding="utf-8")
     assert "## Commit messages (v2)" in contributing  # the template change arrived
     assert "## Set up (our team's way)" in contributing  # the owner's edit survived
@@ -84,7 +79,7 @@ def test_update_refuses_a_dirty_tree(template_repo: Path, workdir: Path) -> None
 
     assert result.exit_code == 2
     assert "uncommitted changes in scratch.txt" in result.stderr
-    assert recorded(project)["_commit"] == "v1"
+    assert recorded_answers(project)["_commit"] == "v1"
 
 
 def test_update_refuses_a_project_without_git(template_repo: Path, workdir: Path) -> None:
@@ -138,7 +133,7 @@ def test_an_installed_release_records_a_stable_bundle_and_updates_offline(
     generate_result = invoke("new", "rag-chatbot", "bot", "--defaults")
     assert generate_result.exit_code == 0, generate_result.output
     project = workdir / "bot"
-    answers = recorded(project)
+    answers = recorded_answers(project)
     assert answers["_src_path"] == "~/.local/share/genai-scaffold/template.bundle"
     assert answers["_commit"] == "v1"
 
@@ -148,7 +143,7 @@ def test_an_installed_release_records_a_stable_bundle_and_updates_offline(
     result = invoke("update", str(project), "--defaults")
 
     assert result.exit_code == 0, result.output
-    assert recorded(project)["_commit"] == "v2"
+    assert recorded_answers(project)["_commit"] == "v2"
     assert "## Commit messages (v2)" in (project / "CONTRIBUTING.md").read_text(encoding="utf-8")
 
 
@@ -169,5 +164,5 @@ def test_update_can_change_an_answer(template_repo: Path, workdir: Path) -> None
     result = invoke("update", str(project), "--defaults", "-d", "docker=true")
 
     assert result.exit_code == 0, result.output
-    assert recorded(project)["docker"] is True
+    assert recorded_answers(project)["docker"] is True
     assert (project / "Dockerfile").is_file()

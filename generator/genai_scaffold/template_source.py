@@ -16,6 +16,7 @@ at HEAD with uncommitted changes included.
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 from dataclasses import dataclass
@@ -87,7 +88,7 @@ def shipped_bundle() -> Path | None:
 def install_bundle(bundle: Path) -> Path:
     """Copy the shipped bundle to the stable path, unless the same bytes are there."""
     target = stable_bundle_path()
-    if target.is_file() and target.read_bytes() == bundle.read_bytes():
+    if target.is_file() and filecmp.cmp(bundle, target, shallow=False):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
