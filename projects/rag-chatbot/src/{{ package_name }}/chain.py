@@ -8,17 +8,17 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 
 from .chunking import HEADING_SEPARATOR
 from .config import Settings
-from .documents import Hit
 from .errors import ChatbotError, LLMError, QuestionTooLongError
 from .generation import ExtractiveAnswerer, explain_llm_error
 from .history import HistoryStore
 from .prompts import ABSTAIN_MESSAGE, ANSWER_PROMPT, CONDENSE, format_context
-from .retrieval import HybridRetriever
+from .retrieval import HybridRetriever, confidence_of
 from .text import tokenize
 
 _CITATION = re.compile(r"\[(\d{1,3})\]")
@@ -39,15 +39,15 @@ class Source:
     text: str = ""
 
     @classmethod
-    def from_hit(cls, hit: Hit) -> Source:
-        chunk = hit.chunk
+    def from_document(cls, document: Document) -> Source:
+        meta = document.metadata
         return cls(
-            chunk.source,
-            chunk.title,
-            chunk.chunk_id,
-            round(hit.score, 4),
-            chunk.heading,
-            chunk.text,
+            meta["source"],
+            meta["title"],
+            meta["chunk_id"],
+            round(float(meta["score"]), 4),
+            meta.get("heading", ""),
+            document.page_content,
         )
 
     def label(self) -> str:
@@ -172,9 +172,9 @@ class ChatEngine:
         """Yield answer tokens as they come, then the sources, then the final Answer."""
         question = self.check_question(question)
         standalone = await self.condense(question, session_id)
-        retrieval = self.retriever.retrieve(standalone)
-        hits = retrieval.hits
-        abstain = not hits or retrieval.confidence < self.settings.retrieval.min_confidence
+        hits = await self.retriever.ainvoke(standalone)
+        confidence = confidence_of(hits)
+        abstain = not hits or confidence < self.settings.retrieval.min_confidence
         parts: list[str] = []
         if abstain:
             parts.append(ABSTAIN_MESSAGE)
@@ -189,21 +189,21 @@ class ChatEngine:
                 yield StreamEvent("token", token)
         text = "".join(parts).strip()
         abstained = abstain or is_abstention(text)
-        sources = [] if abstained else [Source.from_hit(hit) for hit in hits]
+        sources = [] if abstained else [Source.from_document(hit) for hit in hits]
         answer = Answer(
             answer=ABSTAIN_MESSAGE if abstained and not text else text,
             abstained=abstained,
             sources=sources,
             citations=[] if abstained else cited_numbers(text, len(sources)),
             standalone_question=standalone,
-            confidence=round(retrieval.confidence, 4),
+            confidence=round(confidence, 4),
         )
         self.history.append(session_id, question, answer.answer)
         yield StreamEvent("sources", sources)
         yield StreamEvent("done", answer)
 
     async def _generate(
-        self, question: str, session_id: str | None, hits: list[Hit]
+        self, question: str, session_id: str | None, hits: list[Document]
     ) -> AsyncIterator[str]:
         assert self.chat_model is not None
         chain = ANSWER_PROMPT | self.chat_model | StrOutputParser()

@@ -1,9 +1,14 @@
-"""The records that flow through the pipeline: sections of a file, chunks, scored hits."""
+"""The records that flow through the pipeline: sections of a file, chunks, scored hits.
+
+Retrieval hands chunks on as LangChain `Document`s (`Chunk.to_document`), so rerankers,
+compressors and chains from the LangChain ecosystem work on them unchanged.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from langchain_core.documents import Document
 from pydantic import BaseModel
 
 
@@ -36,6 +41,33 @@ class Chunk(BaseModel):
     def search_text(self) -> str:
         """What retrieval sees: the title and heading path help short chunks match."""
         return f"{self.title}\n{self.heading}\n{self.text}"
+
+    def to_document(self, score: float, relevance: float) -> Document:
+        """The chunk as retrieval returns it: its text, and its fields plus scores as metadata."""
+        return Document(
+            id=self.chunk_id,
+            page_content=self.text,
+            metadata={
+                "source": self.source,
+                "title": self.title,
+                "heading": self.heading,
+                "chunk_id": self.chunk_id,
+                "score": score,
+                "relevance": relevance,
+            },
+        )
+
+    @classmethod
+    def from_document(cls, document: Document) -> Chunk:
+        """Read back a chunk from a Document that `to_document` made."""
+        meta = document.metadata
+        return cls(
+            chunk_id=meta["chunk_id"],
+            source=meta["source"],
+            title=meta["title"],
+            heading=meta.get("heading", ""),
+            text=document.page_content,
+        )
 
 
 @dataclass(frozen=True)

@@ -132,8 +132,8 @@ def evaluate_engine(
 ) -> tuple[dict[str, float | None], list[ItemResult], dict[str, float]]:
     items, latencies = [], []
     for item in questions:
-        hits = engine.retriever.retrieve(item.question, top_k=HIT_DEPTH).hits
-        top = [_relative(hit.chunk.source, docs) for hit in hits]
+        hits = engine.retriever.invoke(item.question, k=HIT_DEPTH)
+        top = [_relative(hit.metadata["source"], docs) for hit in hits]
         rank = next(
             (i for i, source in enumerate(top, start=1) if source == item.expected_source), None
         )

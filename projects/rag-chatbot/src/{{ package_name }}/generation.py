@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 
+from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 
 from .chunking import HEADING_SEPARATOR
 from .config import LLMSettings
-from .documents import Hit
 from .errors import LLMError
 from .text import split_sentences, tokenize
 
@@ -85,14 +85,15 @@ class ExtractiveAnswerer:
     def __init__(self, max_sentences: int = 2) -> None:
         self.max_sentences = max_sentences
 
-    def answer(self, question: str, hits: Sequence[Hit]) -> str:
+    def answer(self, question: str, documents: Sequence[Document]) -> str:
         wanted = set(tokenize(question))
         scored: list[tuple[float, int, int, str]] = []
-        for number, hit in enumerate(hits, start=1):
+        for number, document in enumerate(documents, start=1):
             # A sentence is read under its title and headings: "Plus ($4.99 per month)"
             # answers "what does Plus cost?" although the body never gives the price.
-            context = set(tokenize(f"{hit.chunk.title} {hit.chunk.heading}"))
-            for position, sentence in enumerate(split_sentences(hit.chunk.text)):
+            meta = document.metadata
+            context = set(tokenize(f"{meta['title']} {meta.get('heading', '')}"))
+            for position, sentence in enumerate(split_sentences(document.page_content)):
                 terms = set(tokenize(sentence))
                 # A sentence must share a word with the question itself (context only
                 # boosts it); a FAQ row's question repeats the user's words but answers
@@ -111,7 +112,7 @@ class ExtractiveAnswerer:
         parts = []
         introduced: set[int] = set()  # say a heading once per chunk, not before each sentence
         for _, number, _, sentence in sorted(best, key=lambda item: (item[1], item[2])):
-            heading = self._last_heading(hits[number - 1])
+            heading = self._last_heading(documents[number - 1])
             if number not in introduced and wanted & set(tokenize(heading)):
                 sentence = f"{heading}: {sentence}"
             introduced.add(number)
@@ -119,16 +120,18 @@ class ExtractiveAnswerer:
         return " ".join(parts)
 
     @staticmethod
-    def _last_heading(hit: Hit) -> str:
-        heading = hit.chunk.heading.rsplit(HEADING_SEPARATOR, 1)[-1]
+    def _last_heading(document: Document) -> str:
+        heading = str(document.metadata.get("heading", "")).rsplit(HEADING_SEPARATOR, 1)[-1]
         # Page numbers say nothing, and a FAQ question as a prefix would read oddly.
         skip = (
-            heading in (hit.chunk.title, "") or heading.startswith("Page ") or heading.endswith("?")
+            heading in (document.metadata["title"], "")
+            or heading.startswith("Page ")
+            or heading.endswith("?")
         )
         return "" if skip else heading
 
-    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]:
+    def stream(self, question: str, documents: Sequence[Document]) -> Iterator[str]:
         """The same answer word by word, so the offline chat streams like an LLM does."""
-        words = self.answer(question, hits).split(" ")
+        words = self.answer(question, documents).split(" ")
         for index, word in enumerate(words):
             yield word if index == len(words) - 1 else word + " "

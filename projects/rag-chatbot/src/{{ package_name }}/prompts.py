@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from langchain_core.documents import Document
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
-
-from .documents import Hit
 
 ABSTAIN_MESSAGE = "I don't know based on the provided documents."
 
@@ -27,15 +26,15 @@ CONDENSE_PROMPT = """Rewrite the user's last message as one standalone question 
 understood without the conversation. Keep names and numbers. Reply with the question only."""
 
 
-def format_context(hits: Sequence[Hit]) -> str:
+def format_context(documents: Sequence[Document]) -> str:
     """Number the chunks as the model must cite them: [n] is the n-th source returned."""
     blocks = []
-    for number, hit in enumerate(hits, start=1):
-        chunk = hit.chunk
-        heading = f" - {chunk.heading}" if chunk.heading else ""
+    for number, document in enumerate(documents, start=1):
+        meta = document.metadata
+        heading = f" - {meta['heading']}" if meta.get("heading") else ""
         blocks.append(
-            f'<document id="{number}" source="{chunk.source}">\n'
-            f"{chunk.title}{heading}\n{chunk.text}\n</document>"
+            f'<document id="{number}" source="{meta["source"]}">\n'
+            f"{meta['title']}{heading}\n{document.page_content}\n</document>"
         )
     return "\n".join(blocks)
 

@@ -6,12 +6,14 @@ import logging
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import bm25s
 import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import BaseDocumentCompressor, Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
 
 from .config import RetrievalSettings
 from .documents import Chunk, Hit
@@ -87,12 +89,6 @@ class LexicalIndex:
         return sum(weights[token] for token in wanted & present) / sum(weights.values())
 
 
-class Reranker(Protocol):
-    """A hook to reorder fused hits, e.g. with a cross-encoder; it may drop hits too."""
-
-    def __call__(self, query: str, hits: list[Hit]) -> list[Hit]: ...
-
-
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hit]], k: int = 60) -> list[Hit]:
     """Merge rankings by summing 1 / (k + rank) for each chunk.
 
@@ -107,14 +103,6 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hit]], k: int = 60) -> li
             chunks[hit.chunk.chunk_id] = hit.chunk
     order = sorted(scores, key=lambda chunk_id: (-scores[chunk_id], chunk_id))
     return [Hit(chunks[chunk_id], scores[chunk_id]) for chunk_id in order]
-
-
-@dataclass(frozen=True)
-class Retrieval:
-    """The best chunks for a query, and how sure retrieval is that they answer it."""
-
-    hits: list[Hit]
-    confidence: float
 
 
 class DenseRetriever:
@@ -132,33 +120,59 @@ class DenseRetriever:
         ]
 
 
-class HybridRetriever:
-    """BM25, plus dense search when configured, fused by RRF, then the optional reranker."""
+class HybridRetriever(BaseRetriever):
+    """BM25, plus dense search when configured, fused by RRF, then the optional reranker.
 
-    def __init__(
-        self,
-        lexical: LexicalIndex,
-        settings: RetrievalSettings,
-        dense: DenseRetriever | None = None,
-        reranker: Reranker | None = None,
-    ) -> None:
-        self.lexical = lexical
-        self.settings = settings
-        self.dense = dense
-        self.reranker = reranker
+    A LangChain retriever: `invoke(question)` returns `Document`s whose metadata carry
+    `source`, `title`, `heading`, `chunk_id`, `score` (the ranking score: BM25, or RRF
+    when fused) and `relevance` (how much of the question the chunk covers, 0 to 1; see
+    `confidence_of`). Runs show up in callbacks and LangSmith traces like any retriever,
+    and `ainvoke` runs the search in a worker thread, off the event loop.
+    """
 
-    def retrieve(self, query: str, top_k: int | None = None) -> Retrieval:
-        k = top_k or self.settings.top_k
-        lexical_hits = self.lexical.search(query, self.settings.candidates)
-        dense_hits = self.dense.search(query, self.settings.candidates) if self.dense else []
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    lexical: LexicalIndex
+    settings: RetrievalSettings
+    dense: DenseRetriever | None = None
+    reranker: BaseDocumentCompressor | None = None
+    """Reorders (and may drop) the fused candidates before the cut to top_k."""
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
+    ) -> list[Document]:
+        """The top `k` chunks (top_k from the settings unless given) as Documents."""
+        candidates = self.settings.candidates
+        lexical_hits = self.lexical.search(query, candidates)
+        dense_hits = self.dense.search(query, candidates) if self.dense else []
         if self.dense is None:
             hits = lexical_hits
         else:
             hits = reciprocal_rank_fusion([lexical_hits, dense_hits], k=self.settings.rrf_k)
-        if self.reranker is not None:
-            hits = self.reranker(query, hits)
-        hits = hits[:k]
-        confidence = max((self.lexical.coverage(query, hit.chunk) for hit in hits), default=0.0)
-        if dense_hits:
-            confidence = max(confidence, dense_hits[0].score if hits else 0.0)
-        return Retrieval(hits, confidence)
+        similarity = {hit.chunk.chunk_id: hit.score for hit in dense_hits}
+        documents = [
+            hit.chunk.to_document(
+                score=hit.score,
+                # Cosine similarity also says how well a chunk answers, in words BM25 misses.
+                relevance=max(
+                    self.lexical.coverage(query, hit.chunk), similarity.get(hit.chunk.chunk_id, 0)
+                ),
+            )
+            for hit in hits
+        ]
+        if self.reranker is not None and documents:
+            documents = list(
+                self.reranker.compress_documents(
+                    documents, query, callbacks=run_manager.get_child()
+                )
+            )
+        return documents[: k or self.settings.top_k]
+
+
+def confidence_of(documents: Sequence[Document]) -> float:
+    """How sure retrieval is that these documents answer the question: the best relevance.
+
+    A question about something the documents never mention scores near 0 whatever the
+    ranking scores say; the chain abstains below `retrieval.min_confidence`.
+    """
+    return max((float(doc.metadata.get("relevance", 0.0)) for doc in documents), default=0.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from langchain_core.documents import BaseDocumentCompressor
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
@@ -12,14 +13,14 @@ from .errors import ConfigError
 from .generation import build_chat_model
 from .history import HistoryStore
 from .index import IndexStore
-from .retrieval import DenseRetriever, HybridRetriever, LexicalIndex, Reranker
+from .retrieval import DenseRetriever, HybridRetriever, LexicalIndex
 from .vectorstores import open_vector_index
 
 
 def build_retriever(
     settings: Settings,
     embeddings: Embeddings | None = CONFIGURED,
-    reranker: Reranker | None = None,
+    reranker: BaseDocumentCompressor | None = None,
 ) -> HybridRetriever:
     """Load the current index; raises IndexNotFoundError when nothing was ingested."""
     snapshot = IndexStore(settings.index_dir).load()
@@ -34,7 +35,9 @@ def build_retriever(
             )
         vectors = open_vector_index(model, settings.vector_store, snapshot.path)
         dense = DenseRetriever(vectors, snapshot.chunks)
-    return HybridRetriever(lexical, settings.retrieval, dense=dense, reranker=reranker)
+    return HybridRetriever(
+        lexical=lexical, settings=settings.retrieval, dense=dense, reranker=reranker
+    )
 
 
 def build_engine(
@@ -43,7 +46,7 @@ def build_engine(
     chat_model: BaseChatModel | None = CONFIGURED,
     embeddings: Embeddings | None = CONFIGURED,
     history: HistoryStore | None = None,
-    reranker: Reranker | None = None,
+    reranker: BaseDocumentCompressor | None = None,
 ) -> ChatEngine:
     """The engine for these settings.
 
