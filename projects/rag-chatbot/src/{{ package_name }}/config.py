@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,6 +14,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from .config_keys import check_toml_keys, check_variable_names, read_toml
 from .errors import ConfigError
 
 DEFAULT_CONFIG_FILE = Path("rag.toml")
@@ -211,10 +213,18 @@ def load_settings(
     """Build the settings once, at start-up, and turn validation errors into one message.
 
     `offline` forces the extractive answerer and lexical retrieval whatever the files say,
-    so the demo and the evaluation run with no API key and no network.
+    so the demo and the evaluation run with no API key and no network. Misspelt keys in
+    the config file, `.env` or `RAG_*` variables are errors, not silently ignored.
     """
     if config_file is not None and config_file != DEFAULT_CONFIG_FILE and not config_file.is_file():
         raise ConfigError(f"config file {config_file} does not exist")
+    if config_file is not None and config_file.is_file():
+        check_toml_keys(read_toml(config_file), Settings, config_file)
+    check_variable_names(os.environ, Settings, ENV_PREFIX, "__", "the environment")
+    if env_file is not None and env_file.is_file():
+        from dotenv import dotenv_values  # pydantic-settings reads .env with it too
+
+        check_variable_names(dotenv_values(env_file), Settings, ENV_PREFIX, "__", str(env_file))
 
     class _Settings(Settings):
         model_config = SettingsConfigDict(toml_file=config_file)

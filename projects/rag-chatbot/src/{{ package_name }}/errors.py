@@ -9,6 +9,10 @@ class ConfigError(ChatbotError):
     """The configuration is invalid or incomplete (for example, a missing API key)."""
 
 
+class DataDirError(ChatbotError):
+    """The data folder (index, sessions) cannot be created or written."""
+
+
 class IndexNotFoundError(ChatbotError):
     """A question was asked before any document was ingested."""
 

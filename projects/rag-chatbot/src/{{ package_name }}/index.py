@@ -7,6 +7,7 @@ through leaves the previous index untouched.
 
 from __future__ import annotations
 
+import errno
 import json
 import shutil
 import time
@@ -18,11 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from .documents import Chunk
-from .errors import IndexNotFoundError
+from .errors import DataDirError, IndexNotFoundError
 
 POINTER = "CURRENT"
 CHUNKS_FILE = "chunks.jsonl"
 MANIFEST_FILE = "manifest.json"
+# Writers (numpy, bm25s) do not always say which file a full disk stopped.
+_STORAGE_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 
 
 @dataclass
@@ -79,20 +82,44 @@ class IndexStore:
 
     @contextmanager
     def new_version(self) -> Iterator[Path]:
-        """Yield an empty folder to fill; on success it becomes current, on error it goes."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        """Yield an empty folder to fill; on success it becomes current, on error it goes.
+
+        A folder that cannot be written (permissions, a full disk) raises DataDirError
+        naming it, and leaves the current version as it was.
+        """
         name = f"v-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
         staging = self.root / name
-        staging.mkdir()
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            staging.mkdir()
+        except OSError as error:
+            raise self._unwritable(error) from None
         try:
             yield staging
-        except BaseException:
+            pointer_tmp = self.root / f"{POINTER}.{name}.tmp"
+            pointer_tmp.write_text(name, encoding="utf-8")
+            pointer_tmp.replace(self.root / POINTER)
+        except BaseException as error:
             shutil.rmtree(staging, ignore_errors=True)
+            if isinstance(error, OSError) and self._is_ours(error):
+                raise self._unwritable(error) from None
             raise
-        pointer_tmp = self.root / f"{POINTER}.{name}.tmp"
-        pointer_tmp.write_text(name, encoding="utf-8")
-        pointer_tmp.replace(self.root / POINTER)
         self._remove_old_versions(keep=name)
+
+    def _is_ours(self, error: OSError) -> bool:
+        """Whether the write into the index folder failed (not, say, a network call)."""
+        if error.errno in _STORAGE_FULL:
+            return True
+        return bool(error.filename) and Path(error.filename).resolve().is_relative_to(
+            self.root.resolve()
+        )
+
+    def _unwritable(self, error: OSError) -> DataDirError:
+        reason = (error.strerror or str(error)).lower()
+        return DataDirError(
+            f"cannot write the index in {self.root} ({reason}): free some space or make the "
+            "folder writable, or point data_dir (RAG_DATA_DIR) at another folder"
+        )
 
     def _remove_old_versions(self, keep: str) -> None:
         for path in self.root.glob("v-*"):
