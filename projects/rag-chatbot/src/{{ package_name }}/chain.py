@@ -1,25 +1,46 @@
-"""The conversational RAG chain: condense, retrieve, abstain or answer with citations."""
+"""The conversational RAG chain: condense, retrieve, abstain or answer with citations.
+
+The chain is one LCEL Runnable (`ChatEngine.chain`): load the session's history,
+condense a follow-up into a standalone question, retrieve, then answer (or abstain) and
+save the turn. Callbacks, `astream_events` and LangSmith tracing therefore see every
+step: the retriever run, the chat model's tokens and the final answer.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from dataclasses import dataclass, field, replace
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from langchain_core.callbacks.manager import adispatch_custom_event
 from langchain_core.documents import Document
-from langchain_core.language_models import BaseChatModel
-from langchain_core.output_parsers import StrOutputParser
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.runnables import (
+    Runnable,
+    RunnableConfig,
+    RunnableLambda,
+    RunnablePassthrough,
+)
 
+from . import loop
 from .chunking import HEADING_SEPARATOR
 from .config import Settings
 from .errors import ChatbotError, LLMError, QuestionTooLongError
-from .generation import ExtractiveAnswerer, explain_llm_error
+from .generation import ChatModels, ExtractiveAnswerer, explain_llm_error
 from .history import HistoryStore
 from .prompts import ABSTAIN_MESSAGE, ANSWER_PROMPT, CONDENSE, format_context
 from .retrieval import HybridRetriever, confidence_of
 from .text import tokenize
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+T = TypeVar("T")
+TOKEN_EVENT = "answer_token"  # custom event for tokens no chat model streams (extractive)
+ANSWER_TAG = "answer"  # marks the chat model run whose tokens are the answer
 
 _CITATION = re.compile(r"\[(\d{1,3})\]")
 # Words that point back into the conversation: "how much does it cost?", "and that one?"
@@ -76,6 +97,9 @@ class Answer:
     citations: list[int] = field(default_factory=list)
     standalone_question: str = ""
     confidence: float = 0.0
+    usage: dict[str, int] = field(default_factory=dict)
+    """Tokens the chat model reported: input_tokens, output_tokens, total_tokens."""
+    latency_ms: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -121,6 +145,23 @@ def condense_offline(question: str, history: Sequence[tuple[str, str]]) -> str:
     return question
 
 
+def _turns(messages: Sequence[BaseMessage]) -> list[tuple[str, str]]:
+    pairs, question = [], None
+    for message in messages:
+        if isinstance(message, HumanMessage):
+            question = str(message.text)
+        elif isinstance(message, AIMessage) and question is not None:
+            pairs.append((question, str(message.text)))
+            question = None
+    return pairs
+
+
+def _usage(message: Any) -> dict[str, int]:
+    found = getattr(message, "usage_metadata", None) or {}
+    keys = ("input_tokens", "output_tokens", "total_tokens")
+    return {key: int(found[key]) for key in keys if key in found}
+
+
 class ChatEngine:
     """Runs the chain for one question; the CLI, the API and the evaluation all use it."""
 
@@ -128,14 +169,53 @@ class ChatEngine:
         self,
         retriever: HybridRetriever,
         settings: Settings,
-        chat_model: BaseChatModel | None = None,
+        chat_model: BaseChatModel | ChatModels | None = None,
         history: HistoryStore | None = None,
     ) -> None:
         self.retriever = retriever
         self.settings = settings
+        self.models: ChatModels | None = None
         self.chat_model = chat_model
         self.history = history or HistoryStore(settings.history_turns, settings.max_sessions)
         self.extractive = ExtractiveAnswerer()
+        self.chain = self._build_chain()
+
+    @property
+    def chat_model(self) -> BaseChatModel | None:
+        """The chat model for the running event loop; None answers extractively."""
+        return self.models.current() if self.models else None
+
+    @chat_model.setter
+    def chat_model(self, model: BaseChatModel | ChatModels | None) -> None:
+        if model is None or isinstance(model, ChatModels):
+            self.models = model
+        else:
+            self.models = ChatModels.fixed(model)
+
+    def _build_chain(self) -> Runnable[dict[str, Any], dict[str, Any]]:
+        """Question (+ session_id in config) -> {"answer": Answer}; see the module docstring."""
+        # The steps are coroutines; `invoke` (sync) runs them on the process's loop.
+        respond = RunnableLambda(self._on_loop(self._respond), afunc=self._respond, name="respond")
+        condense = RunnableLambda(
+            self._on_loop(self._condense), afunc=self._condense, name="condense"
+        )
+        chain = (
+            RunnablePassthrough.assign(
+                history=RunnableLambda(self._load_history, name="load_history")
+            )
+            | RunnablePassthrough.assign(standalone=condense)
+            | RunnablePassthrough.assign(documents=itemgetter("standalone") | self.retriever)
+            | respond
+            | RunnableLambda(self._save_history, name="save_history")
+        )
+        return chain.with_config(run_name="rag_answer")
+
+    @staticmethod
+    def _on_loop(step: Callable[[Any, RunnableConfig], Coroutine[Any, Any, T]]) -> Callable[..., T]:
+        def run(inputs: Any, config: RunnableConfig) -> T:
+            return loop.run(step(inputs, config))
+
+        return run
 
     def check_question(self, question: str) -> str:
         question = question.strip()
@@ -148,77 +228,117 @@ class ChatEngine:
             )
         return question
 
-    async def condense(self, question: str, session_id: str | None) -> str:
-        turns = self.history.turns(session_id)
-        if not turns:
+    @staticmethod
+    def _session_id(config: RunnableConfig) -> str | None:
+        session: str | None = config.get("configurable", {}).get("session_id")
+        return session
+
+    def _load_history(self, inputs: dict[str, Any], config: RunnableConfig) -> list[BaseMessage]:
+        return self.history.session(self._session_id(config)).messages
+
+    def _save_history(self, output: dict[str, Any], config: RunnableConfig) -> dict[str, Any]:
+        answer: Answer = output["answer"]
+        self.history.session(self._session_id(config)).add_messages(
+            [HumanMessage(output["question"]), AIMessage(answer.answer)]
+        )
+        return output
+
+    async def _condense(self, inputs: dict[str, Any], config: RunnableConfig) -> str:
+        question: str = inputs["question"]
+        history: list[BaseMessage] = inputs["history"]
+        if not history:
             return question
-        if self.chat_model is None:
-            return condense_offline(question, turns)
-        chain = CONDENSE | self.chat_model | StrOutputParser()
+        if self.models is None:
+            return condense_offline(question, _turns(history))
+        chain = CONDENSE | self.models.current()
         try:
-            rewritten = await chain.ainvoke(
-                {"history": self.history.messages(session_id), "question": question}
-            )
+            rewritten = await chain.ainvoke({"history": history, "question": question}, config)
         except Exception as error:
             raise self._llm_error(error) from error
-        return rewritten.strip() or question
+        return str(rewritten.text).strip() or question
 
     def _llm_error(self, error: Exception) -> LLMError:
+        if isinstance(error, LLMError):
+            return error
         return explain_llm_error(error, self.settings.llm)
+
+    async def _respond(self, inputs: dict[str, Any], config: RunnableConfig) -> dict[str, Any]:
+        """Abstain, answer extractively or ask the chat model; tokens go out as events."""
+        documents: list[Document] = inputs["documents"]
+        confidence = confidence_of(documents)
+        abstain = not documents or confidence < self.settings.retrieval.min_confidence
+        usage: dict[str, int] = {}
+        if abstain:
+            text = ABSTAIN_MESSAGE
+            await adispatch_custom_event(TOKEN_EVENT, {"text": text}, config=config)
+        elif self.models is None:
+            parts = []
+            for token in self.extractive.stream(inputs["standalone"], documents):
+                parts.append(token)
+                await adispatch_custom_event(TOKEN_EVENT, {"text": token}, config=config)
+            text = "".join(parts)
+        else:
+            text, usage = await self._generate(inputs, documents, config)
+        text = text.strip()
+        abstained = abstain or is_abstention(text)
+        sources = [] if abstained else [Source.from_document(doc) for doc in documents]
+        answer = Answer(
+            answer=ABSTAIN_MESSAGE if abstained and not text else text,
+            abstained=abstained,
+            sources=sources,
+            citations=[] if abstained else cited_numbers(text, len(sources)),
+            standalone_question=inputs["standalone"],
+            confidence=round(confidence, 4),
+            usage=usage,
+        )
+        return {**inputs, "answer": answer}
+
+    async def _generate(
+        self, inputs: dict[str, Any], documents: list[Document], config: RunnableConfig
+    ) -> tuple[str, dict[str, int]]:
+        assert self.models is not None
+        chain = ANSWER_PROMPT | self.models.current().with_config(tags=[ANSWER_TAG])
+        prompt_inputs = {
+            "company": self.settings.company,
+            "abstain": ABSTAIN_MESSAGE,
+            "context": format_context(documents),
+            "history": inputs["history"],
+            "question": inputs["question"],
+        }
+        message: Any = None
+        try:
+            async for chunk in chain.astream(prompt_inputs, config):
+                message = chunk if message is None else message + chunk
+        except Exception as error:
+            raise self._llm_error(error) from error
+        return (str(message.text) if message is not None else ""), _usage(message)
 
     async def stream(
         self, question: str, session_id: str | None = None
     ) -> AsyncIterator[StreamEvent]:
         """Yield answer tokens as they come, then the sources, then the final Answer."""
         question = self.check_question(question)
-        standalone = await self.condense(question, session_id)
-        hits = await self.retriever.ainvoke(standalone)
-        confidence = confidence_of(hits)
-        abstain = not hits or confidence < self.settings.retrieval.min_confidence
-        parts: list[str] = []
-        if abstain:
-            parts.append(ABSTAIN_MESSAGE)
-            yield StreamEvent("token", ABSTAIN_MESSAGE)
-        elif self.chat_model is None:
-            for token in self.extractive.stream(standalone, hits):
-                parts.append(token)
-                yield StreamEvent("token", token)
-        else:
-            async for token in self._generate(question, session_id, hits):
-                parts.append(token)
-                yield StreamEvent("token", token)
-        text = "".join(parts).strip()
-        abstained = abstain or is_abstention(text)
-        sources = [] if abstained else [Source.from_document(hit) for hit in hits]
-        answer = Answer(
-            answer=ABSTAIN_MESSAGE if abstained and not text else text,
-            abstained=abstained,
-            sources=sources,
-            citations=[] if abstained else cited_numbers(text, len(sources)),
-            standalone_question=standalone,
-            confidence=round(confidence, 4),
-        )
-        self.history.append(session_id, question, answer.answer)
-        yield StreamEvent("sources", sources)
+        if session_id is not None:
+            self.history.check_id(session_id)
+        started = time.perf_counter()
+        config: RunnableConfig = {"configurable": {"session_id": session_id}}
+        output: dict[str, Any] | None = None
+        async for event in self.chain.astream_events({"question": question}, config, version="v2"):
+            kind = event["event"]
+            data: Any = event["data"]
+            if kind == "on_custom_event" and event["name"] == TOKEN_EVENT:
+                yield StreamEvent("token", data["text"])
+            elif kind == "on_chat_model_stream" and ANSWER_TAG in event.get("tags", []):
+                if text := str(data["chunk"].text):
+                    yield StreamEvent("token", text)
+            elif kind == "on_chain_end" and not event["parent_ids"]:
+                output = data["output"]
+        assert output is not None, "the chain ended without an answer"
+        answer: Answer = output["answer"]
+        latency = round((time.perf_counter() - started) * 1000, 2)
+        answer = replace(answer, latency_ms=latency)
+        yield StreamEvent("sources", answer.sources)
         yield StreamEvent("done", answer)
-
-    async def _generate(
-        self, question: str, session_id: str | None, hits: list[Document]
-    ) -> AsyncIterator[str]:
-        assert self.chat_model is not None
-        chain = ANSWER_PROMPT | self.chat_model | StrOutputParser()
-        inputs = {
-            "company": self.settings.company,
-            "abstain": ABSTAIN_MESSAGE,
-            "context": format_context(hits),
-            "history": self.history.messages(session_id),
-            "question": question,
-        }
-        try:
-            async for token in chain.astream(inputs):
-                yield token
-        except Exception as error:
-            raise self._llm_error(error) from error
 
     async def aask(self, question: str, session_id: str | None = None) -> Answer:
         async for event in self.stream(question, session_id):
@@ -227,5 +347,15 @@ class ChatEngine:
                 return answer
         raise AssertionError("the chain ended without a final answer")  # pragma: no cover
 
+    async def aclose(self) -> None:
+        """Close the running loop's LLM client (a server calls this at shutdown)."""
+        if self.models is not None:
+            await self.models.aclose()
+
+    def close(self) -> None:
+        """Close the LLM client of the process's loop, used by `ask`, `chat` and `eval`."""
+        loop.run(self.aclose())
+
     def ask(self, question: str, session_id: str | None = None) -> Answer:
-        return asyncio.run(self.aask(question, session_id))
+        """Answer synchronously on the process's one event loop (see `loop.py`)."""
+        return loop.run(self.aask(question, session_id))

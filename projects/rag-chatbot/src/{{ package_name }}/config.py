@@ -20,7 +20,9 @@ from .errors import ConfigError
 DEFAULT_CONFIG_FILE = Path("rag.toml")
 ENV_PREFIX = "RAG_"
 
-LLMProvider = Literal["none", "openai", "azure-openai", "ollama", "openai-compatible"]
+LLMProvider = Literal[
+    "none", "openai", "azure-openai", "ollama", "openai-compatible", "anthropic", "gemini"
+]
 EmbeddingsProvider = Literal["none", "sentence-transformers", "openai"]
 VectorStoreKind = Literal["embedded", "qdrant"]
 
@@ -37,6 +39,9 @@ class LLMSettings(BaseModel):
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     timeout_s: float = Field(default=30.0, gt=0)
     max_retries: int = Field(default=1, ge=0)
+    # Prices in US dollars per million tokens; when both are set, `eval` reports cost.
+    input_price_per_mtok: float | None = Field(default=None, ge=0)
+    output_price_per_mtok: float | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _provider_is_complete(self) -> LLMSettings:
@@ -48,6 +53,8 @@ class LLMSettings(BaseModel):
                 ("azure_endpoint", "RAG_LLM__AZURE_ENDPOINT"),
             ],
             "openai-compatible": [("base_url", "RAG_LLM__BASE_URL")],
+            "anthropic": [("api_key", "RAG_LLM__API_KEY")],
+            "gemini": [("api_key", "RAG_LLM__API_KEY")],
         }.get(self.provider, [])
         for field, variable in missing:
             if not getattr(self, field):
@@ -85,6 +92,10 @@ class VectorStoreSettings(BaseModel):
     url: str = "http://localhost:6333"
     collection: str = "chunks"
     api_key: SecretStr | None = None
+    path: Path | None = Field(
+        default=None,
+        description="Qdrant local mode: keep the collection in this folder, no server.",
+    )
 
 
 class RetrievalSettings(BaseModel):
@@ -98,6 +109,24 @@ class RetrievalSettings(BaseModel):
         ge=0.0,
         le=1.0,
         description="Abstain when the best chunk covers less of the question than this.",
+    )
+
+
+class RerankerSettings(BaseModel):
+    """An optional cross-encoder that reorders the fused candidates before the top_k cut."""
+
+    kind: Literal["none", "cross-encoder"] = "none"
+    model: str = "cross-encoder/ms-marco-MiniLM-L6-v2"
+    batch_size: int = Field(default=32, ge=1)
+
+
+class ServerSettings(BaseModel):
+    """`serve`: where it listens, and the token that `POST /ingest` requires."""
+
+    host: str = Field(default="127.0.0.1", description="Loopback only unless told otherwise.")
+    port: int = Field(default=8000, ge=1, le=65535)
+    admin_token: SecretStr | None = Field(
+        default=None, description="Bearer token for POST /ingest; unset means refused."
     )
 
 
@@ -140,6 +169,8 @@ class Settings(BaseSettings):
     )
     vector_store: VectorStoreSettings = VectorStoreSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
+    reranker: RerankerSettings = RerankerSettings()
+    server: ServerSettings = ServerSettings()
     chunking: ChunkingSettings = ChunkingSettings()
 
     @model_validator(mode="before")

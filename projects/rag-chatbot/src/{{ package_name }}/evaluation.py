@@ -7,34 +7,25 @@ import json
 import statistics
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.output_parsers import StrOutputParser
-from langchain_core.prompts import ChatPromptTemplate
 from pydantic import BaseModel
 
+from . import loop
 from .chain import Answer, ChatEngine
-from .config import CONFIGURED, Settings
+from .config import CONFIGURED, LLMSettings, Settings
 from .errors import ChatbotError
 from .ingest import ingest
 from .service import build_engine
 
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
 HIT_DEPTH = 5
 TIMING_MARKER = "<!-- timing: machine-dependent, excluded from reproducibility checks -->"
-
-JUDGE = ChatPromptTemplate.from_messages(
-    [
-        (
-            "system",
-            "You check answers for faithfulness. Reply YES if every statement in the answer "
-            "is supported by the documents, otherwise NO. Reply with one word.",
-        ),
-        ("human", "Documents:\n{context}\n\nAnswer:\n{answer}"),
-    ]
-)
 
 
 class EvalQuestion(BaseModel):
@@ -54,7 +45,14 @@ class ItemResult:
     abstained: bool
     answer: str
     top_sources: list[str]
-    faithful: bool | None = None
+    faithful: float | None = None
+    # With an LLM only (left out of the JSON otherwise): the judge's scores, the tokens.
+    judgement: dict[str, float | None] | None = None
+    usage: dict[str, int] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        return {k: v for k, v in data.items() if k not in {"judgement", "usage"} or v}
 
 
 @dataclass
@@ -65,6 +63,8 @@ class EvalReport:
     metrics: dict[str, float | None]
     items: list[ItemResult]
     timing: dict[str, float] = field(default_factory=dict)
+    llm_usage: dict[str, float] = field(default_factory=dict)
+    """Tokens the answers used, and their cost when prices are configured."""
 
     def headline(self) -> str:
         m = self.metrics
@@ -80,7 +80,8 @@ class EvalReport:
             "setup": self.setup,
             "metrics": self.metrics,
             "timing": self.timing,
-            "items": [asdict(item) for item in self.items],
+            "items": [item.to_json() for item in self.items],
+            **({"llm_usage": self.llm_usage} if self.llm_usage else {}),
         }
 
 
@@ -119,12 +120,35 @@ def _describe_model(chat_model: BaseChatModel | None) -> str:
     return f"LLM {name}"
 
 
-def _judge(chat_model: BaseChatModel, answer: Answer) -> bool:
-    context = "\n\n".join(f"[{n}] {s.text}" for n, s in enumerate(answer.sources, start=1))
-    verdict = (JUDGE | chat_model | StrOutputParser()).invoke(
-        {"context": context, "answer": answer.answer}
-    )
-    return verdict.strip().upper().startswith("YES")
+def _judge(engine: ChatEngine, question: str, answer: Answer) -> dict[str, float | None]:
+    from .judging import judge
+
+    async def run() -> dict[str, float | None]:
+        assert engine.chat_model is not None
+        return asdict(await judge(engine.chat_model, question, answer))
+
+    return loop.run(run())  # the answers' loop, so the judge reuses their connection
+
+
+def _mean(values: Sequence[float | None]) -> float | None:
+    scored = [value for value in values if value is not None]
+    return round(statistics.mean(scored), 4) if scored else None
+
+
+def usage_summary(items: list[ItemResult], prices: LLMSettings) -> dict[str, float]:
+    """Tokens the answers used, and their cost in dollars when both prices are set."""
+    used = [item.usage for item in items if item.usage]
+    tokens_in = sum(usage.get("input_tokens", 0) for usage in used)
+    tokens_out = sum(usage.get("output_tokens", 0) for usage in used)
+    summary: dict[str, float] = {
+        "llm_answers": len(used),
+        "input_tokens": tokens_in,
+        "output_tokens": tokens_out,
+    }
+    if prices.input_price_per_mtok is not None and prices.output_price_per_mtok is not None:
+        cost = tokens_in * prices.input_price_per_mtok + tokens_out * prices.output_price_per_mtok
+        summary["cost_usd"] = round(cost / 1_000_000, 6)
+    return summary
 
 
 def evaluate_engine(
@@ -140,9 +164,9 @@ def evaluate_engine(
         started = time.perf_counter()
         answer = engine.ask(item.question)
         latencies.append((time.perf_counter() - started) * 1000)
-        faithful = None
+        judgement = None
         if engine.chat_model is not None and not answer.abstained:
-            faithful = _judge(engine.chat_model, answer)
+            judgement = _judge(engine, item.question, answer)
         items.append(
             ItemResult(
                 item.question,
@@ -151,7 +175,9 @@ def evaluate_engine(
                 answer.abstained,
                 answer.answer,
                 top,
-                faithful,
+                judgement["faithfulness"] if judgement else None,
+                judgement,
+                answer.usage or None,
             )
         )
     answerable = [item for item in items if item.expected_source is not None]
@@ -177,8 +203,11 @@ def evaluate_engine(
         "answered_when_answerable": share(
             sum(not item.abstained for item in answerable), len(answerable)
         ),
-        "faithfulness": share(sum(judged), len(judged)) if judged else None,
+        "faithfulness": _mean(judged) if judged else None,
     }
+    if any(item.judgement for item in items):
+        for name in ("answer_relevance", "context_precision"):
+            metrics[name] = _mean([item.judgement[name] for item in items if item.judgement])
     timing = {
         "p50_ms": round(statistics.median(latencies), 2),
         "p95_ms": round(_percentile(latencies, 0.95), 2),
@@ -202,7 +231,10 @@ def run_evaluation(
         scoped = settings.model_copy(update={"data_dir": Path(scratch)})
         ingest([docs], scoped)
         engine = build_engine(scoped, chat_model=chat_model)
-        metrics, items, timing = evaluate_engine(engine, questions, docs)
+        try:
+            metrics, items, timing = evaluate_engine(engine, questions, docs)
+        finally:
+            engine.close()
     setup = {
         "retrieval": "bm25s"
         + (f" + {settings.embeddings.provider} (RRF)" if engine.retriever.dense else ""),
@@ -210,7 +242,20 @@ def run_evaluation(
         "top_k": settings.retrieval.top_k,
         "min_confidence": settings.retrieval.min_confidence,
     }
-    return EvalReport(setup, metrics, items, timing)
+    llm_usage = usage_summary(items, settings.llm) if engine.models else {}
+    return EvalReport(setup, metrics, items, timing, llm_usage)
+
+
+def _usage_lines(usage: dict[str, float]) -> list[str]:
+    if not usage:
+        return []
+    line = (
+        f"LLM tokens over {usage['llm_answers']:.0f} answers: {usage['input_tokens']:.0f} in, "
+        f"{usage['output_tokens']:.0f} out"
+    )
+    if "cost_usd" in usage:
+        line += f"; cost ${usage['cost_usd']:.4f}"
+    return [line + "."]
 
 
 def render_markdown(report: EvalReport) -> str:
@@ -236,10 +281,16 @@ def render_markdown(report: EvalReport) -> str:
         f"| abstention recall | {fmt(m['abstention_recall'])} |",
         f"| answered when answerable | {fmt(m['answered_when_answerable'])} |",
         f"| faithfulness (LLM judge) | {fmt(m['faithfulness'])} |",
+        *(
+            f"| {name.replace('_', ' ')} (LLM judge) | {fmt(m[name])} |"
+            for name in ("answer_relevance", "context_precision")
+            if name in m
+        ),
         "",
         TIMING_MARKER,
         f"Latency per question (retrieve and answer): p50 {report.timing['p50_ms']:.1f} ms, "
         f"p95 {report.timing['p95_ms']:.1f} ms.",
+        *_usage_lines(report.llm_usage),
         "",
         "## Per question",
         "",

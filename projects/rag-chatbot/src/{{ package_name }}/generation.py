@@ -2,34 +2,134 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
-from collections.abc import Iterator, Sequence
-
-from langchain_core.documents import Document
-from langchain_core.language_models import BaseChatModel
+import sys
+import threading
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .chunking import HEADING_SEPARATOR
 from .config import LLMSettings
-from .errors import LLMError
+from .errors import LLMError, MissingExtraError
 from .text import split_sentences, tokenize
 
+if TYPE_CHECKING:
+    from langchain_core.documents import Document
+    from langchain_core.language_models import BaseChatModel
+
 OLLAMA_BASE_URL = "http://localhost:11434/v1"
+DEFAULT_ENDPOINTS = {
+    "openai": "https://api.openai.com/v1",
+    "anthropic": "https://api.anthropic.com",
+    "gemini": "https://generativelanguage.googleapis.com",
+    "ollama": OLLAMA_BASE_URL,
+}
 
 
-def build_chat_model(settings: LLMSettings) -> BaseChatModel | None:
-    """The configured chat model, or None for the offline extractive answerer.
+class ChatModels:
+    """The configured chat model, one instance (and so one HTTP client) per event loop.
 
-    Ollama, vLLM and most local servers speak the OpenAI API, so one client covers them.
+    LangChain's OpenAI and Anthropic integrations share a process-wide async HTTP client
+    whose keep-alive connections belong to the loop that opened them. The CLI runs one
+    loop per process (see `loop.py`); a server or a test may run several, so each loop
+    gets a model built for it with a client of its own.
+    """
+
+    def __init__(self, build: Callable[[], BaseChatModel]) -> None:
+        self._build = build
+        self._fixed = False
+        self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, BaseChatModel] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._no_loop: BaseChatModel | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def fixed(cls, model: BaseChatModel) -> ChatModels:
+        """One given model everywhere: for fakes, which hold no connections."""
+        models = cls(lambda: model)
+        models._no_loop = model
+        models._fixed = True
+        return models
+
+    def current(self) -> BaseChatModel:
+        """The model for the running event loop (or for synchronous calls outside any)."""
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        with self._lock:
+            if loop is None:
+                if self._no_loop is None:
+                    self._no_loop = self._build()
+                return self._no_loop
+            model = self._by_loop.get(loop)
+            if model is None:
+                model = self._by_loop[loop] = self._build()
+            return model
+
+    async def aclose(self) -> None:
+        """Close the HTTP client of the running loop's model, before that loop ends."""
+        with self._lock:
+            model = None if self._fixed else self._by_loop.pop(asyncio.get_running_loop(), None)
+        if model is not None:
+            await _close_client(model)
+
+    @property
+    def name(self) -> str:
+        model = self.current()
+        found = getattr(model, "model_name", None) or getattr(model, "model", None)
+        return str(found or type(model).__name__)
+
+
+def build_chat_models(settings: LLMSettings) -> ChatModels | None:
+    """The configured chat models, or None for the offline extractive answerer.
+
+    LangChain and the provider SDKs are imported only here, so an offline run never
+    pays for them. Ollama, vLLM and most local servers speak the OpenAI API, so one
+    client covers them.
     """
     if settings.provider == "none":
         return None
+    return ChatModels(lambda: _build_chat_model(settings))
+
+
+EXTRAS = {"anthropic": "anthropic", "gemini": "gemini"}
+
+
+def _build_chat_model(settings: LLMSettings) -> BaseChatModel:
+    try:
+        return _build_for_provider(settings)
+    except ImportError as error:
+        extra = EXTRAS.get(settings.provider, "openai")
+        raise MissingExtraError(
+            f"llm provider '{settings.provider}' needs its extra ({error.name} is missing): "
+            f"pip install -e '.[{extra}]'"
+        ) from None
+
+
+def _build_for_provider(settings: LLMSettings) -> BaseChatModel:
     api_key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
-    common = {
+    common: dict[str, Any] = {
         "temperature": settings.temperature,
         "timeout": settings.timeout_s,
         "max_retries": settings.max_retries,
         "api_key": api_key,
     }
+    if settings.provider == "anthropic":
+        return _anthropic(settings, common)
+    if settings.provider == "gemini":
+        from langchain_google_genai import ChatGoogleGenerativeAI
+
+        return ChatGoogleGenerativeAI(model=settings.model, base_url=settings.base_url, **common)
+    import httpx
+
+    # An async client of this model's own: see ChatModels.
+    common["http_async_client"] = httpx.AsyncClient(timeout=settings.timeout_s)
+    # Streamed answers report their token usage only when asked to.
+    common["stream_usage"] = True
     if settings.provider == "azure-openai":
         from langchain_openai import AzureChatOpenAI
 
@@ -37,40 +137,95 @@ def build_chat_model(settings: LLMSettings) -> BaseChatModel | None:
             azure_endpoint=settings.azure_endpoint,
             azure_deployment=settings.model,
             api_version=settings.api_version,
-            **common,  # type: ignore[arg-type]
+            **common,
         )
     from langchain_openai import ChatOpenAI
 
     base_url = settings.base_url
     if settings.provider == "ollama":
         base_url = base_url or OLLAMA_BASE_URL
-    return ChatOpenAI(model=settings.model, base_url=base_url, **common)  # type: ignore[arg-type]
+    return ChatOpenAI(model=settings.model, base_url=base_url, **common)
+
+
+async def _close_client(model: BaseChatModel) -> None:
+    """Close whichever async client this provider's model opened (if it opened one)."""
+    openai_client = getattr(model, "http_async_client", None)
+    if openai_client is not None:
+        await openai_client.aclose()
+    anthropic_client = model.__dict__.get("_async_client")
+    if anthropic_client is not None:
+        await anthropic_client.close()
+    google_client = getattr(model, "client", None)
+    if google_client is not None and hasattr(google_client, "aio"):
+        await google_client.aio.aclose()
+
+
+def _anthropic(settings: LLMSettings, common: dict[str, Any]) -> BaseChatModel:
+    from functools import cached_property
+
+    import anthropic
+    from langchain_anthropic import ChatAnthropic
+
+    class _ChatAnthropic(ChatAnthropic):
+        """ChatAnthropic with an async client of its own instead of the shared one."""
+
+        @cached_property
+        def _async_client(self) -> anthropic.AsyncClient:
+            return anthropic.AsyncClient(**self._client_params)
+
+    return _ChatAnthropic(model_name=settings.model, base_url=settings.base_url, **common)
 
 
 def endpoint_of(settings: LLMSettings) -> str:
     if settings.provider == "azure-openai":
         return settings.azure_endpoint or "Azure OpenAI"
-    if settings.provider == "ollama":
-        return settings.base_url or OLLAMA_BASE_URL
-    return settings.base_url or "https://api.openai.com/v1"
+    return settings.base_url or DEFAULT_ENDPOINTS.get(settings.provider, "the configured URL")
+
+
+def _failure_kind(error: BaseException) -> tuple[str, int | None, str]:
+    """`timeout`, `connection`, `status` or `other`, by exception type, for every SDK in use.
+
+    Only SDKs already imported are looked at: naming one must not import it.
+    """
+    for name in ("openai", "anthropic"):
+        sdk = sys.modules.get(name)
+        if sdk is None:
+            continue
+        if isinstance(error, sdk.APITimeoutError):
+            return "timeout", None, ""
+        if isinstance(error, sdk.APIConnectionError):
+            return "connection", None, ""
+        if isinstance(error, sdk.APIStatusError):
+            return "status", error.status_code, error.message
+    genai_errors = sys.modules.get("google.genai.errors")
+    if genai_errors is not None and isinstance(error, genai_errors.APIError):
+        return "status", error.code, str(error.message)
+    httpx = sys.modules.get("httpx")
+    if httpx is not None:
+        if isinstance(error, httpx.TimeoutException):
+            return "timeout", None, ""
+        if isinstance(error, httpx.TransportError):
+            return "connection", None, ""
+    cause = error.__cause__ or error.__context__
+    if cause is not None and cause is not error:
+        return _failure_kind(cause)
+    return "other", None, str(error)
 
 
 def explain_llm_error(error: Exception, settings: LLMSettings) -> LLMError:
     """One clear sentence for each way an LLM call fails, naming the endpoint."""
-    import openai  # only on the error path: it adds a third of a second to start-up
-
     endpoint = endpoint_of(settings)
-    if isinstance(error, openai.APITimeoutError):
+    kind, status, message = _failure_kind(error)
+    if kind == "timeout":
         return LLMError(
             f"the language model at {endpoint} did not answer within {settings.timeout_s:g} s; "
             "try again, or raise llm.timeout_s"
         )
-    if isinstance(error, openai.APIConnectionError):
+    if kind == "connection":
         return LLMError(f"cannot reach the language model at {endpoint}: is the server running?")
-    if isinstance(error, openai.APIStatusError):
+    if kind == "status":
         return LLMError(
-            f"the language model at {endpoint} refused the request "
-            f"(HTTP {error.status_code}): {error.message}"
+            f"the language model at {endpoint} refused the request (HTTP {status}): {message}"
         )
     return LLMError(f"the language model at {endpoint} failed: {error}")
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import re
 from collections import OrderedDict
+from collections.abc import Sequence
 from pathlib import Path
 
+from langchain_core.chat_history import BaseChatMessageHistory
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from .errors import ChatbotError
@@ -50,11 +52,25 @@ class HistoryStore:
                 self._sessions[session_id] = [(str(q), str(a)) for q, a in stored]
         return list(self._sessions.get(session_id, []))
 
+    def session(self, session_id: str | None) -> BaseChatMessageHistory:
+        """One session as LangChain's chat history interface, which the answer chain uses.
+
+        Without a session id the history is empty and nothing is kept.
+        """
+        return SessionHistory(self, session_id)
+
     def messages(self, session_id: str | None) -> list[BaseMessage]:
         messages: list[BaseMessage] = []
         for question, answer in self.turns(session_id):
             messages += [HumanMessage(question), AIMessage(answer)]
         return messages
+
+    def forget(self, session_id: str | None) -> None:
+        if session_id is None:
+            return
+        self._sessions.pop(self.check_id(session_id), None)
+        if self.directory is not None:
+            (self.directory / f"{session_id}.json").unlink(missing_ok=True)
 
     def append(self, session_id: str | None, question: str, answer: str) -> None:
         if session_id is None or self.max_turns == 0:
@@ -68,3 +84,28 @@ class HistoryStore:
             self.directory.mkdir(parents=True, exist_ok=True)
             path = self.directory / f"{session_id}.json"
             path.write_text(json.dumps(turns, ensure_ascii=False), encoding="utf-8")
+
+
+class SessionHistory(BaseChatMessageHistory):
+    """A view of one session of a HistoryStore; any other chat history could replace it."""
+
+    def __init__(self, store: HistoryStore, session_id: str | None) -> None:
+        self.store = store
+        self.session_id = session_id
+
+    @property
+    def messages(self) -> list[BaseMessage]:  # type: ignore[override]
+        return self.store.messages(self.session_id)
+
+    def add_messages(self, messages: Sequence[BaseMessage]) -> None:
+        """Store question/answer pairs; the chain adds one pair per answered question."""
+        pending: str | None = None
+        for message in messages:
+            if isinstance(message, HumanMessage):
+                pending = str(message.text)
+            elif isinstance(message, AIMessage) and pending is not None:
+                self.store.append(self.session_id, pending, str(message.text))
+                pending = None
+
+    def clear(self) -> None:
+        self.store.forget(self.session_id)

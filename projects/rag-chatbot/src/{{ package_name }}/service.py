@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from langchain_core.documents import BaseDocumentCompressor
 from langchain_core.embeddings import Embeddings
-from langchain_core.language_models import BaseChatModel
 
 from .chain import ChatEngine
 from .config import CONFIGURED, Settings
 from .embeddings import build_embeddings
 from .errors import ConfigError
-from .generation import build_chat_model
+from .generation import ChatModels, build_chat_models
 from .history import HistoryStore
 from .index import IndexStore
+from .reranking import build_reranker
 from .retrieval import DenseRetriever, HybridRetriever, LexicalIndex
 from .vectorstores import open_vector_index
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 
 def build_retriever(
     settings: Settings,
     embeddings: Embeddings | None = CONFIGURED,
-    reranker: BaseDocumentCompressor | None = None,
+    reranker: BaseDocumentCompressor | None = CONFIGURED,
 ) -> HybridRetriever:
     """Load the current index; raises IndexNotFoundError when nothing was ingested."""
+    if reranker is CONFIGURED:
+        reranker = build_reranker(settings.reranker)
     snapshot = IndexStore(settings.index_dir).load()
     lexical = LexicalIndex.load(snapshot.path, snapshot.chunks)
     model = build_embeddings(settings.embeddings) if embeddings is CONFIGURED else embeddings
@@ -43,20 +50,17 @@ def build_retriever(
 def build_engine(
     settings: Settings,
     *,
-    chat_model: BaseChatModel | None = CONFIGURED,
+    chat_model: BaseChatModel | ChatModels | None = CONFIGURED,
     embeddings: Embeddings | None = CONFIGURED,
     history: HistoryStore | None = None,
-    reranker: BaseDocumentCompressor | None = None,
+    reranker: BaseDocumentCompressor | None = CONFIGURED,
 ) -> ChatEngine:
     """The engine for these settings.
 
-    Tests pass fake chat models and embeddings; `reranker` is the hook for a
-    cross-encoder or any other reordering of the fused hits.
+    Tests pass fake chat models and embeddings; `reranker` defaults to the configured
+    one (`[reranker]` in rag.toml) and takes any LangChain document compressor.
     """
-    model = build_chat_model(settings.llm) if chat_model is CONFIGURED else chat_model
+    model = build_chat_models(settings.llm) if chat_model is CONFIGURED else chat_model
     return ChatEngine(
-        build_retriever(settings, embeddings, reranker),
-        settings,
-        chat_model=model if isinstance(model, BaseChatModel) else None,
-        history=history,
+        build_retriever(settings, embeddings, reranker), settings, chat_model=model, history=history
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +17,9 @@ from .documents import Chunk
 from .errors import MissingExtraError
 
 VECTORS_FILE = "vectors.json"
+# Qdrant's local mode locks its folder: one client per folder per process, shared.
+_LOCAL_CLIENTS: dict[Path, Any] = {}
+_LOCAL_LOCK = threading.Lock()
 
 
 class VectorIndex(Protocol):
@@ -70,6 +74,8 @@ class QdrantVectorIndex:
 
     Qdrant point ids must be integers or UUIDs, so chunk ids map to UUIDv5 and travel in
     the payload. Writes go straight to the server; `save` has nothing to write locally.
+    With `vector_store.path` set, qdrant-client's local mode keeps the collection in that
+    folder through the same API, with no server to run.
     """
 
     def __init__(
@@ -85,6 +91,8 @@ class QdrantVectorIndex:
         self._embeddings = embeddings
         self._collection = settings.collection
         api_key = settings.api_key.get_secret_value() if settings.api_key else None
+        if client is None and settings.path is not None:
+            client = _local_client(QdrantClient, settings.path)
         self._client = client or QdrantClient(url=settings.url, api_key=api_key)
 
     @staticmethod
@@ -126,10 +134,21 @@ class QdrantVectorIndex:
         response = self._client.query_points(
             self._collection, query=self._embeddings.embed_query(query), limit=k
         )
-        return [(point.payload["chunk_id"], float(point.score)) for point in response.points]
+        return [
+            ((point.payload or {})["chunk_id"], float(point.score)) for point in response.points
+        ]
 
     def save(self, folder: Path) -> None:
         """Nothing to write: the server holds the vectors."""
+
+
+def _local_client(factory: Any, path: Path) -> Any:
+    key = path.resolve()
+    with _LOCAL_LOCK:
+        if key not in _LOCAL_CLIENTS:
+            key.mkdir(parents=True, exist_ok=True)
+            _LOCAL_CLIENTS[key] = factory(path=str(key))
+        return _LOCAL_CLIENTS[key]
 
 
 def open_vector_index(

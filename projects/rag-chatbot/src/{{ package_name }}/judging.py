@@ -1,0 +1,146 @@
+"""LLM-judged answer quality: faithfulness, answer relevance and context precision.
+
+The three metrics RAGAS popularised, asked of the configured chat model with plain
+LangChain prompts (RAGAS itself pulls in a second LangChain stack). Each verdict comes
+back as JSON; a reply that cannot be read leaves that metric unscored for the question
+rather than guessing.
+
+- faithfulness: the share of the answer's statements that the sources support;
+- answer relevance: whether the answer addresses the question (0, 0.5 or 1);
+- context precision: average precision of the retrieved chunks, each judged useful or
+  not, so useful chunks ranked high score best.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.prompts import ChatPromptTemplate
+
+from .prompts import escape
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from .chain import Answer
+
+FAITHFULNESS = ChatPromptTemplate.from_messages(
+    [
+        (
+            "system",
+            "You grade FAITHFULNESS. Split the answer into its factual statements and decide "
+            "for each whether the sources support it. Citation markers like [1] are not "
+            'statements. Reply with JSON only: {{"statements": [{{"statement": "...", '
+            '"supported": true}}]}}',
+        ),
+        ("human", "Sources:\n{context}\n\nAnswer:\n{answer}"),
+    ]
+)
+
+RELEVANCE = ChatPromptTemplate.from_messages(
+    [
+        (
+            "system",
+            "You grade ANSWER RELEVANCE: does the answer address the question asked, "
+            "whether or not it is correct? Reply with JSON only: "
+            '{{"verdict": "yes" | "partly" | "no"}}',
+        ),
+        ("human", "Question:\n{question}\n\nAnswer:\n{answer}"),
+    ]
+)
+
+CONTEXT_PRECISION = ChatPromptTemplate.from_messages(
+    [
+        (
+            "system",
+            "You grade CONTEXT PRECISION: for each numbered source, say whether it is useful "
+            "for answering the question. Reply with JSON only, one verdict per source in "
+            'order: {{"useful": [true, false, ...]}}',
+        ),
+        ("human", "Question:\n{question}\n\nSources:\n{context}"),
+    ]
+)
+
+_VERDICTS = {"yes": 1.0, "partly": 0.5, "no": 0.0}
+_JSON = re.compile(r"\{.*\}", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The three scores for one answer, each 0 to 1; None where the judge's reply was unusable."""
+
+    faithfulness: float | None
+    answer_relevance: float | None
+    context_precision: float | None
+
+
+def _json(reply: str) -> dict[str, Any] | None:
+    """The JSON object in a reply, tolerating code fences and chatter around it."""
+    found = _JSON.search(reply)
+    if not found:
+        return None
+    try:
+        value = json.loads(found.group(0))
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def faithfulness_of(reply: str) -> float | None:
+    parsed = _json(reply)
+    statements = parsed.get("statements") if parsed else None
+    if not isinstance(statements, list) or not statements:
+        return None
+    supported = [bool(item.get("supported")) for item in statements if isinstance(item, dict)]
+    return sum(supported) / len(supported) if supported else None
+
+
+def relevance_of(reply: str) -> float | None:
+    parsed = _json(reply)
+    verdict = str(parsed.get("verdict", "")).strip().lower() if parsed else ""
+    return _VERDICTS.get(verdict)
+
+
+def context_precision_of(reply: str, n_sources: int) -> float | None:
+    """Average precision over the ranked sources (RAGAS's context precision)."""
+    parsed = _json(reply)
+    useful = parsed.get("useful") if parsed else None
+    if not isinstance(useful, list) or len(useful) != n_sources:
+        return None
+    flags = [bool(flag) for flag in useful]
+    if not any(flags):
+        return 0.0
+    total, hits = 0.0, 0
+    for rank, flag in enumerate(flags, start=1):
+        if flag:
+            hits += 1
+            total += hits / rank
+    return total / sum(flags)
+
+
+def _numbered(answer: Answer) -> str:
+    return "\n\n".join(
+        f"[{number}] {escape(source.text)}" for number, source in enumerate(answer.sources, 1)
+    )
+
+
+async def judge(model: BaseChatModel, question: str, answer: Answer) -> Judgement:
+    """Score one answer that was not an abstention (an abstention has nothing to judge)."""
+    context = _numbered(answer)
+    faithful = await model.ainvoke(
+        FAITHFULNESS.format_messages(context=context, answer=answer.answer)
+    )
+    relevant = await model.ainvoke(
+        RELEVANCE.format_messages(question=question, answer=answer.answer)
+    )
+    precise = await model.ainvoke(
+        CONTEXT_PRECISION.format_messages(question=question, context=context)
+    )
+    return Judgement(
+        faithfulness=faithfulness_of(str(faithful.text)),
+        answer_relevance=relevance_of(str(relevant.text)),
+        context_precision=context_precision_of(str(precise.text), len(answer.sources)),
+    )
