@@ -156,6 +156,16 @@ def _turns(messages: Sequence[BaseMessage]) -> list[tuple[str, str]]:
     return pairs
 
 
+def _words(text: str) -> list[str]:
+    """Text as word tokens (each but the last with its space), as a chat model streams."""
+    words = text.split(" ")
+    return [word + " " for word in words[:-1]] + words[-1:]
+
+
+async def _now(value: T) -> T:
+    return value
+
+
 def _usage(message: Any) -> dict[str, int]:
     found = getattr(message, "usage_metadata", None) or {}
     keys = ("input_tokens", "output_tokens", "total_tokens")
@@ -201,12 +211,20 @@ class ChatEngine:
         )
         chain = (
             RunnablePassthrough.assign(
-                history=RunnableLambda(self._load_history, name="load_history")
+                history=RunnableLambda(
+                    self._load_history,
+                    afunc=lambda inputs, config: _now(self._load_history(inputs, config)),
+                    name="load_history",
+                )
             )
             | RunnablePassthrough.assign(standalone=condense)
             | RunnablePassthrough.assign(documents=itemgetter("standalone") | self.retriever)
             | respond
-            | RunnableLambda(self._save_history, name="save_history")
+            | RunnableLambda(
+                self._save_history,
+                afunc=lambda output, config: _now(self._save_history(output, config)),
+                name="save_history",
+            )
         )
         return chain.with_config(run_name="rag_answer")
 
@@ -268,15 +286,14 @@ class ChatEngine:
         confidence = confidence_of(documents)
         abstain = not documents or confidence < self.settings.retrieval.min_confidence
         usage: dict[str, int] = {}
-        if abstain:
-            text = ABSTAIN_MESSAGE
+        if abstain or self.models is None:
+            # Written at once (no model to wait for): one event; `stream` splits it in words.
+            text = (
+                ABSTAIN_MESSAGE
+                if abstain
+                else self.extractive.answer(inputs["standalone"], documents)
+            )
             await adispatch_custom_event(TOKEN_EVENT, {"text": text}, config=config)
-        elif self.models is None:
-            parts = []
-            for token in self.extractive.stream(inputs["standalone"], documents):
-                parts.append(token)
-                await adispatch_custom_event(TOKEN_EVENT, {"text": token}, config=config)
-            text = "".join(parts)
         else:
             text, usage = await self._generate(inputs, documents, config)
         text = text.strip()
@@ -327,7 +344,8 @@ class ChatEngine:
             kind = event["event"]
             data: Any = event["data"]
             if kind == "on_custom_event" and event["name"] == TOKEN_EVENT:
-                yield StreamEvent("token", data["text"])
+                for word in _words(data["text"]):
+                    yield StreamEvent("token", word)
             elif kind == "on_chat_model_stream" and ANSWER_TAG in event.get("tags", []):
                 if text := str(data["chunk"].text):
                     yield StreamEvent("token", text)
@@ -341,11 +359,16 @@ class ChatEngine:
         yield StreamEvent("done", answer)
 
     async def aask(self, question: str, session_id: str | None = None) -> Answer:
-        async for event in self.stream(question, session_id):
-            if event.kind == "done":
-                answer: Answer = event.data
-                return answer
-        raise AssertionError("the chain ended without a final answer")  # pragma: no cover
+        """The whole answer at once: the chain without the event stream `stream` needs."""
+        question = self.check_question(question)
+        if session_id is not None:
+            self.history.check_id(session_id)
+        started = time.perf_counter()
+        config: RunnableConfig = {"configurable": {"session_id": session_id}}
+        output = await self.chain.ainvoke({"question": question}, config)
+        latency = round((time.perf_counter() - started) * 1000, 2)
+        answer: Answer = output["answer"]
+        return replace(answer, latency_ms=latency)
 
     async def aclose(self) -> None:
         """Close the running loop's LLM client (a server calls this at shutdown)."""
