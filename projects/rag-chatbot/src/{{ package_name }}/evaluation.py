@@ -1,17 +1,27 @@
-"""Offline evaluation: retrieval hit@k and MRR, abstention, latency, optional LLM judge."""
+"""Offline evaluation: retrieval hit@k and MRR, abstention, latency, optional LLM judge.
+
+A question may carry the key phrase of its answer: then a hit is a retrieved chunk that
+contains the phrase (not merely the right file), and an answer counts as correct only
+if it contains the phrase too. Questions may also name a split, so the abstention
+threshold is tuned on `dev` and reported on `test` (`tune_threshold`).
+"""
 
 from __future__ import annotations
 
 import io
+import itertools
 import json
+import re
 import statistics
 import tempfile
 import time
+import unicodedata
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
+from langchain_core.documents import Document
 from pydantic import BaseModel
 
 from . import loop
@@ -19,25 +29,37 @@ from .chain import Answer, ChatEngine
 from .config import CONFIGURED, LLMSettings, Settings
 from .errors import ChatbotError
 from .ingest import ingest
+from .prompts import ABSTAIN_MESSAGE
 from .service import build_engine
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
 HIT_DEPTH = 5
+KEY_METRICS = ("chunk_hit@1", "chunk_hit@5", "answer_contains_key", "false_abstention")
 TIMING_MARKER = "<!-- timing: machine-dependent, excluded from reproducibility checks -->"
 
 
 class EvalQuestion(BaseModel):
-    """One line of the question set; `expected_source` is None for unanswerable ones."""
+    """One line of the question set; `expected_source` is None for unanswerable ones.
+
+    `key` is a phrase the answer must contain, copied from the document; `split` says
+    whether the question may be used for tuning (`dev`) or only for reporting (`test`).
+    """
 
     question: str
     expected_source: str | None = None
+    key: str | None = None
+    split: Literal["dev", "test"] | None = None
 
 
 @dataclass
 class ItemResult:
-    """How one question fared: the rank of its expected source and whether it abstained."""
+    """How one question fared: the rank of its expected source and whether it abstained.
+
+    `key_rank` is the rank of the first retrieved chunk containing the key phrase, and
+    `answer_has_key` whether the answer contains it (None for questions without a key).
+    """
 
     question: str
     expected_source: str | None
@@ -46,6 +68,10 @@ class ItemResult:
     answer: str
     top_sources: list[str]
     faithful: float | None = None
+    key: str | None = None
+    key_rank: int | None = None
+    answer_has_key: bool | None = None
+    confidence: float = 0.0
     # With an LLM only (left out of the JSON otherwise): the judge's scores, the tokens.
     judgement: dict[str, float | None] | None = None
     usage: dict[str, int] | None = None
@@ -96,6 +122,25 @@ def load_questions(path: Path) -> list[EvalQuestion]:
     if not questions:
         raise ChatbotError(f"{path} holds no questions")
     return questions
+
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def normalize(text: str) -> str:
+    """Compare text as a reader would: case, curly quotes and spacing do not matter."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def contains_key(text: str, key: str) -> bool:
+    return normalize(key) in normalize(text)
+
+
+def _as_read(document: Document) -> str:
+    """A chunk as the answerer reads it: under its title and heading path."""
+    meta = document.metadata
+    return f"{meta['title']}\n{meta.get('heading', '')}\n{document.page_content}"
 
 
 def _relative(source: str, docs: Path) -> str:
@@ -161,6 +206,10 @@ def evaluate_engine(
         rank = next(
             (i for i, source in enumerate(top, start=1) if source == item.expected_source), None
         )
+        key_rank = None
+        if item.key:
+            found = (i for i, hit in enumerate(hits, 1) if contains_key(_as_read(hit), item.key))
+            key_rank = next(found, None)
         started = time.perf_counter()
         answer = engine.ask(item.question)
         latencies.append((time.perf_counter() - started) * 1000)
@@ -176,10 +225,26 @@ def evaluate_engine(
                 answer.answer,
                 top,
                 judgement["faithfulness"] if judgement else None,
+                item.key,
+                key_rank,
+                None if item.key is None else contains_key(answer.answer, item.key),
+                answer.confidence,
                 judgement,
                 answer.usage or None,
             )
         )
+    return (
+        score(items),
+        items,
+        {
+            "p50_ms": round(statistics.median(latencies), 2),
+            "p95_ms": round(_percentile(latencies, 0.95), 2),
+        },
+    )
+
+
+def score(items: list[ItemResult]) -> dict[str, float | None]:
+    """The report's metrics for scored items; key-phrase metrics are None without keys."""
     answerable = [item for item in items if item.expected_source is not None]
     unanswerable = [item for item in items if item.expected_source is None]
     abstained = [item for item in items if item.abstained]
@@ -208,11 +273,60 @@ def evaluate_engine(
     if any(item.judgement for item in items):
         for name in ("answer_relevance", "context_precision"):
             metrics[name] = _mean([item.judgement[name] for item in items if item.judgement])
-    timing = {
-        "p50_ms": round(statistics.median(latencies), 2),
-        "p95_ms": round(_percentile(latencies, 0.95), 2),
-    }
-    return metrics, items, timing
+    keyed = [item for item in answerable if item.key]
+    metrics.update(
+        {
+            "chunk_hit@1": share(sum(item.key_rank == 1 for item in keyed), len(keyed)),
+            "chunk_hit@5": share(sum(item.key_rank is not None for item in keyed), len(keyed)),
+            "answer_contains_key": share(
+                sum(bool(item.answer_has_key) for item in keyed), len(keyed)
+            ),
+            "false_abstention": share(sum(item.abstained for item in answerable), len(answerable)),
+        }
+        if keyed
+        else dict.fromkeys(KEY_METRICS)
+    )
+    return metrics
+
+
+def apply_threshold(items: list[ItemResult], threshold: float) -> list[ItemResult]:
+    """The items as they would have come out with `retrieval.min_confidence = threshold`.
+
+    Items must come from a run with threshold 0: the chain abstains below the threshold
+    without writing an answer, so raising it only turns answers into abstentions.
+    """
+    return [
+        replace(
+            item,
+            abstained=True,
+            answer=ABSTAIN_MESSAGE,
+            answer_has_key=None if item.key is None else False,
+        )
+        if item.confidence < threshold and not item.abstained
+        else item
+        for item in items
+    ]
+
+
+def tune_threshold(items: list[ItemResult]) -> float:
+    """The abstention threshold that best separates answerable from unanswerable questions.
+
+    It maximises the share of answerable questions answered plus the share of unanswerable
+    ones declined (each side weighs the same however many questions it has), and sits
+    halfway between the two confidences it separates, the lowest such on a tie.
+    """
+    answerable = [item.confidence for item in items if item.expected_source is not None]
+    unanswerable = [item.confidence for item in items if item.expected_source is None]
+    values = sorted({0.0, *answerable, *unanswerable, 1.0})
+    candidates: list[float] = [0.0, *((a + b) / 2 for a, b in itertools.pairwise(values))]
+
+    def balance(threshold: float) -> float:
+        answered = sum(c >= threshold for c in answerable) / max(len(answerable), 1)
+        declined = sum(c < threshold for c in unanswerable) / max(len(unanswerable), 1)
+        return answered + declined
+
+    best = max(candidates, key=lambda threshold: (balance(threshold), -threshold))
+    return round(best, 4)
 
 
 def run_evaluation(
@@ -281,6 +395,16 @@ def render_markdown(report: EvalReport) -> str:
         f"| abstention recall | {fmt(m['abstention_recall'])} |",
         f"| answered when answerable | {fmt(m['answered_when_answerable'])} |",
         f"| faithfulness (LLM judge) | {fmt(m['faithfulness'])} |",
+        *(
+            [
+                f"| chunk hit@1 (holds the key phrase) | {fmt(m['chunk_hit@1'])} |",
+                f"| chunk hit@5 (holds the key phrase) | {fmt(m['chunk_hit@5'])} |",
+                f"| answer contains the key phrase | {fmt(m['answer_contains_key'])} |",
+                f"| false abstention | {fmt(m['false_abstention'])} |",
+            ]
+            if m["chunk_hit@1"] is not None
+            else []
+        ),
         *(
             f"| {name.replace('_', ' ')} (LLM judge) | {fmt(m[name])} |"
             for name in ("answer_relevance", "context_precision")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,44 +24,85 @@ from .vectorstores import open_vector_index
 logger = logging.getLogger(__name__)
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 @dataclass
 class IngestReport:
-    """What one ingest did, file by file."""
+    """What one ingest did, file by file and chunk by chunk."""
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    """Files that could not be read or held no text, with the reason."""
+    unsupported: list[str] = field(default_factory=list)
+    unreadable_folders: list[str] = field(default_factory=list)
     chunks: int = 0
+    """Chunks in the index after this ingest."""
+    chunks_added: int = 0
+    chunks_removed: int = 0
 
     def summary(self) -> str:
-        files = len(self.added) + len(self.updated) + len(self.unchanged)
+        read = len(self.added) + len(self.updated)
+        skipped = len(self.skipped) + len(self.unsupported)
         return (
-            f"{self.chunks} chunks from {files} file{'' if files == 1 else 's'}: "
-            f"{len(self.added)} added, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed, "
-            f"{len(self.skipped)} skipped"
+            f"Read {_plural(read, 'file')} ({len(self.added)} new, {len(self.updated)} changed), "
+            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed, {skipped} skipped; "
+            f"{_plural(self.chunks_added, 'chunk')} added, {self.chunks_removed} removed, "
+            f"{self.chunks} in the index"
         )
 
 
-def discover(paths: Sequence[Path]) -> list[Path]:
-    """Supported files under `paths` (folders are searched recursively), sorted."""
-    found: set[Path] = set()
+@dataclass
+class Discovery:
+    """What a walk over the input paths found."""
+
+    files: list[Path] = field(default_factory=list)
+    unsupported: list[Path] = field(default_factory=list)
+    unreadable_folders: list[Path] = field(default_factory=list)
+
+    def note_unreadable(self, error: OSError) -> None:
+        """os.walk's error callback: a folder that could not be listed."""
+        self.unreadable_folders.append(Path(error.filename))
+
+
+def discover(paths: Sequence[Path]) -> Discovery:
+    """Supported files under `paths` (folders are searched recursively), sorted.
+
+    Hidden files and folders are left out silently; unsupported files and folders that
+    cannot be listed are reported, so nothing is dropped without a word.
+    """
+    found = Discovery()
     for path in paths:
         if not path.exists():
             raise IngestError(f"{path} does not exist")
-        if path.is_dir():
-            found.update(
-                file
-                for file in path.rglob("*")
-                if file.is_file()
-                and file.suffix.lower() in SUPPORTED_SUFFIXES
-                and not any(part.startswith(".") for part in file.relative_to(path).parts)
-            )
-        else:
-            found.add(path)
-    return sorted(found)
+        if not path.is_dir():
+            found.files.append(path)
+            continue
+
+        for folder, subfolders, names in os.walk(path, onerror=found.note_unreadable):
+            subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+            for name in names:
+                file = Path(folder) / name
+                if name.startswith("."):
+                    continue
+                if file.suffix.lower() in SUPPORTED_SUFFIXES:
+                    found.files.append(file)
+                else:
+                    found.unsupported.append(file)
+    found.files = sorted(set(found.files))
+    found.unsupported.sort()
+    found.unreadable_folders.sort()
+    return found
+
+
+def _warn_once(what: str, items: Sequence[str]) -> None:
+    """One warning for a whole kind of problem, naming every file: never one per file."""
+    if items:
+        logger.warning("skipped %s: %s", _plural(len(items), what), ", ".join(items))
 
 
 def source_name(path: Path) -> str:
@@ -103,9 +145,17 @@ def ingest(
         else:
             report.removed.append(source)
     chunks_by_source = {source: previous_chunks.get(source, []) for source in files}
-    for path in discover(paths):
+    report.chunks_removed = sum(len(previous_chunks.get(source, [])) for source in report.removed)
+    found = discover(paths)
+    report.unsupported = [source_name(path) for path in found.unsupported]
+    report.unreadable_folders = [source_name(path) for path in found.unreadable_folders]
+    for path in found.files:
         source = source_name(path)
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as error:
+            report.skipped.append((source, (error.strerror or str(error)).lower()))
+            continue
         known = files.get(source)
         if known is not None and known.sha256 == digest:
             report.unchanged.append(source)
@@ -113,19 +163,23 @@ def ingest(
         try:
             chunks = chunk_file(load_file(path), source, settings.chunking)
         except UnreadableFileError as error:
-            logger.warning("skipped %s: %s", source, error)
             report.skipped.append((source, str(error)))
             continue
         (report.updated if known else report.added).append(source)
         files[source] = FileEntry(digest, [chunk.chunk_id for chunk in chunks])
+        report.chunks_removed += len(chunks_by_source.get(source, []))
+        report.chunks_added += len(chunks)
         chunks_by_source[source] = chunks
+    _warn_once("unreadable file", [f"{source} ({reason})" for source, reason in report.skipped])
+    _warn_once("unsupported file", report.unsupported)
+    _warn_once("unreadable folder", report.unreadable_folders)
 
     all_chunks = [
         chunk for source in sorted(chunks_by_source) for chunk in chunks_by_source[source]
     ]
     if not all_chunks:
         raise IngestError(
-            "nothing to index: no readable .md, .txt, .html, .pdf, .csv or .jsonl file in "
+            f"nothing to index: no readable {', '.join(sorted(SUPPORTED_SUFFIXES))} file in "
             + ", ".join(str(path) for path in paths)
         )
     report.chunks = len(all_chunks)

@@ -16,15 +16,26 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from .documents import LoadedFile, Section
+from .markup import clean_markdown
 
 logger = logging.getLogger(__name__)
 
 _MARKDOWN_HEADINGS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
 _HTML_HEADINGS = ("h1", "h2", "h3", "h4")
 _HTML_BLOCKS = ("p", "li", "td", "th", "pre", "blockquote", "dd", "dt")
+# Site chrome around the article: menus, sidebars, breadcrumbs, footers, "¶" anchors.
+_HTML_CHROME_TAGS = ["script", "style", "nav", "footer", "header", "noscript", "aside", "form"]
+_HTML_CHROME_ROLES = re.compile(r"^(navigation|search|banner|contentinfo|complementary)$")
+_HTML_CHROME_NAMES = frozenset(
+    {"nav", "navbar", "navigation", "mobile-nav", "menu", "sidebar", "sphinxsidebar"}
+    | {"related", "breadcrumb", "breadcrumbs", "footer", "headerlink", "skip-link", "toc"}
+    | {"copyright", "cookie-banner"}
+)
+# A page title often ends with the site's name: "General Python FAQ — Python 3.11 docs".
+_TITLE_SUFFIX = re.compile(r"\s+(?:\u2014|\u2013|\||::)\s+.*$")
 # get_text(" ") keeps words of adjacent inline tags apart, and punctuation too: re-attach it.
-_SPACE_BEFORE_PUNCTUATION = re.compile(r" ([.,;:!?)])")
-_EMPHASIS = re.compile(r"(\*\*|__|`)(.+?)\1")
+# ("the .py extension" keeps its space: the full stop starts a word there).
+_SPACE_BEFORE_PUNCTUATION = re.compile(r" ([.,;:!?)])(?=\s|$)")
 FAQ_QUESTION_KEYS = ("question", "q")
 FAQ_ANSWER_KEYS = ("answer", "a")
 
@@ -48,15 +59,20 @@ def load_file(path: Path) -> LoadedFile:
 
 
 def _decode(data: bytes) -> str:
-    # A NUL byte never appears in UTF-8 text; it marks a binary file renamed to .md/.txt.
-    if b"\x00" in data[:8192]:
-        raise UnreadableFileError("the file looks binary, not text")
+    """UTF-8 text as it is; any other encoding (Latin-1, cp1252, UTF-16...) detected."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UnreadableFileError(
-            f"not UTF-8 text ({error.reason} at byte {error.start})"
-        ) from None
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes  # only for the rare non-UTF-8 file
+
+        best = from_bytes(data).best()
+        if best is None:
+            raise UnreadableFileError("the file looks binary, not text") from None
+        text = str(best)
+    # A NUL character never appears in text; it marks a binary file renamed to .md/.txt.
+    if "\x00" in text[:8192]:
+        raise UnreadableFileError("the file looks binary, not text")
+    return text.replace("\r\n", "\n")
 
 
 def _title_from_name(path: Path) -> str:
@@ -67,8 +83,7 @@ def load_markdown(path: Path, data: bytes) -> LoadedFile:
     splitter = MarkdownHeaderTextSplitter(_MARKDOWN_HEADINGS, strip_headers=True)
     sections = []
     title = ""
-    # Emphasis markers would show up verbatim in quoted answers.
-    text = _EMPHASIS.sub(r"\2", _decode(data))
+    text = clean_markdown(_decode(data))
     for piece in splitter.split_text(text):
         headings = tuple(
             piece.metadata[key] for _, key in _MARKDOWN_HEADINGS if key in piece.metadata
@@ -87,10 +102,10 @@ def load_text(path: Path, data: bytes) -> LoadedFile:
 
 def load_html(path: Path, data: bytes) -> LoadedFile:
     soup = BeautifulSoup(_decode(data), "html.parser")
-    for noise in soup(["script", "style", "nav", "footer", "header", "noscript"]):
-        noise.decompose()
     title_tag = soup.find("title") or soup.find("h1")
-    title = title_tag.get_text(" ", strip=True) if title_tag else _title_from_name(path)
+    title = title_tag.get_text(" ", strip=True) if title_tag else ""
+    title = _TITLE_SUFFIX.sub("", title) or _title_from_name(path)
+    _remove_chrome(soup)
     # Walk headings and text blocks in document order, tracking the open heading path.
     headings: list[tuple[int, str]] = []
     sections: list[Section] = []
@@ -101,9 +116,14 @@ def load_html(path: Path, data: bytes) -> LoadedFile:
             sections.append(Section("\n".join(lines), tuple(text for _, text in headings)))
             lines.clear()
 
-    body = soup.body or soup
+    body = soup.find("main") or soup.find(role="main") or soup.body or soup
     for element in body.find_all([*_HTML_HEADINGS, *_HTML_BLOCKS]):
         if not isinstance(element, Tag) or element.find_parent(_HTML_BLOCKS):
+            continue
+        if element.name == "pre":  # code keeps its lines and indentation
+            code = element.get_text().strip("\n")
+            if code.strip():
+                lines.append(f"```\n{code}\n```")
             continue
         text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(element.get_text(" ").split()))
         if not text:
@@ -117,6 +137,25 @@ def load_html(path: Path, data: bytes) -> LoadedFile:
             lines.append(text)
     flush()
     return LoadedFile(title, sections)
+
+
+def _remove_chrome(soup: BeautifulSoup) -> None:
+    """Drop everything around the article: scripts, menus, sidebars, footers, anchors."""
+    for element in soup(_HTML_CHROME_TAGS):
+        element.decompose()
+    for element in soup.find_all(True):
+        if not isinstance(element, Tag) or element.decomposed or element.attrs is None:
+            continue
+        names = {*(element.get("class") or []), str(element.get("id") or "")}
+        role = str(element.get("role") or "")
+        if _HTML_CHROME_ROLES.match(role) or {n.lower() for n in names} & _HTML_CHROME_NAMES:
+            element.decompose()
+
+
+def load_rst(path: Path, data: bytes) -> LoadedFile:
+    from .restructuredtext import parse_rst  # docutils takes a tenth of a second to import
+
+    return parse_rst(_decode(data), _title_from_name(path))
 
 
 def load_pdf(path: Path, data: bytes) -> LoadedFile:
@@ -200,6 +239,8 @@ LOADERS: dict[str, Callable[[Path, bytes], LoadedFile]] = {
     ".txt": load_text,
     ".html": load_html,
     ".htm": load_html,
+    ".rst": load_rst,
+    ".rest": load_rst,
     ".pdf": load_pdf,
     ".csv": load_faq,
     ".jsonl": load_faq,

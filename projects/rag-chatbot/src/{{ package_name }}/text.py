@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+import sentencex
 import Stemmer
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
+_CODE_BLOCK = re.compile(r"^```[^\n]*\n.*?^```[ \t]*$", re.MULTILINE | re.DOTALL)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
 # Function words, and the verbs every help question uses ("how long does it take", "what
@@ -49,10 +50,25 @@ def paragraphs(text: str) -> list[str]:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split prose into sentences; a list item without a full stop is one sentence."""
+    """Split prose into sentences; a fenced code block or a list item is one sentence.
+
+    sentencex knows abbreviations ("e.g.", "eg.", "Dr."), decimals and version numbers,
+    which a split at every full stop cuts in half.
+    """
+    sentences: list[str] = []
+    position = 0
+    for code in _CODE_BLOCK.finditer(text):
+        sentences.extend(_prose_sentences(text[position : code.start()]))
+        sentences.append(code.group())
+        position = code.end()
+    sentences.extend(_prose_sentences(text[position:]))
+    return sentences
+
+
+def _prose_sentences(text: str) -> list[str]:
     return [
         sentence.strip()
         for paragraph in paragraphs(text)
-        for sentence in _SENTENCE_END.split(paragraph)
+        for sentence in sentencex.segment("en", paragraph)
         if sentence.strip()
     ]
