@@ -184,7 +184,8 @@ def ingest(
         )
     report.chunks = len(all_chunks)
     with store.new_version() as folder:
-        writers: list[Callable[[Path], None]] = [LexicalIndex.build(all_chunks).save]
+        lexical = LexicalIndex.build(all_chunks, settings.chunking.heading_weight)
+        writers: list[Callable[[Path], None]] = [lexical.save]
         if embeddings is not None:
             writers.append(_update_vectors(embeddings, settings, previous, all_chunks, report))
         model = settings.embeddings.model if embeddings is not None else None
