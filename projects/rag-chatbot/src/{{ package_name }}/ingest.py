@@ -165,6 +165,10 @@ def ingest(
         except UnreadableFileError as error:
             report.skipped.append((source, str(error)))
             continue
+        except Exception as error:  # a parser's own bug on one odd file must not stop the rest
+            logger.debug("parsing %s failed", source, exc_info=True)
+            report.skipped.append((source, f"could not be parsed ({type(error).__name__})"))
+            continue
         (report.updated if known else report.added).append(source)
         files[source] = FileEntry(digest, [chunk.chunk_id for chunk in chunks])
         report.chunks_removed += len(chunks_by_source.get(source, []))

@@ -97,7 +97,9 @@ def clean_markdown(text: str) -> str:
             break
         out.append(clean_prose(text[position : opening.start()]))
         fence = opening["fence"]
-        closing = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$", re.MULTILINE)
+        # At least as many of the same character as opened it, alone on its line.
+        run = re.escape(fence[0]) + "{" + str(len(fence)) + ",}"
+        closing = re.compile(r"^ {0,3}" + run + r"\s*$", re.MULTILINE)
         end = closing.search(text, opening.end())
         body_end = end.start() if end else len(text)
         after = end.end() if end else len(text)
