@@ -131,10 +131,19 @@ class ServerSettings(BaseModel):
 
 
 class ChunkingSettings(BaseModel):
-    """Chunk size in characters; sections shorter than this stay whole."""
+    """How files become indexed chunks; a change re-chunks and re-indexes every file.
+
+    Chunk size is in characters; sections shorter than this stay whole.
+    """
 
     chunk_size: int = Field(default=800, ge=100)
     chunk_overlap: int = Field(default=100, ge=0)
+    heading_weight: int = Field(
+        default=1,
+        ge=1,
+        le=5,
+        description="How many times a chunk's title and headings count for BM25.",
+    )
 
 
 class Settings(BaseSettings):

@@ -165,6 +165,10 @@ def ingest(
         except UnreadableFileError as error:
             report.skipped.append((source, str(error)))
             continue
+        except Exception as error:  # a parser's own bug on one odd file must not stop the rest
+            logger.debug("parsing %s failed", source, exc_info=True)
+            report.skipped.append((source, f"could not be parsed ({type(error).__name__})"))
+            continue
         (report.updated if known else report.added).append(source)
         files[source] = FileEntry(digest, [chunk.chunk_id for chunk in chunks])
         report.chunks_removed += len(chunks_by_source.get(source, []))
@@ -184,7 +188,8 @@ def ingest(
         )
     report.chunks = len(all_chunks)
     with store.new_version() as folder:
-        writers: list[Callable[[Path], None]] = [LexicalIndex.build(all_chunks).save]
+        lexical = LexicalIndex.build(all_chunks, settings.chunking.heading_weight)
+        writers: list[Callable[[Path], None]] = [lexical.save]
         if embeddings is not None:
             writers.append(_update_vectors(embeddings, settings, previous, all_chunks, report))
         model = settings.embeddings.model if embeddings is not None else None

@@ -27,30 +27,29 @@ if TYPE_CHECKING:
 
     from .chain import Answer
 
+# The JSON shapes go in as variables: braces in a template's own text would need escaping.
 FAITHFULNESS = ChatPromptTemplate.from_messages(
     [
         (
             "system",
             "You grade FAITHFULNESS. Split the answer into its factual statements and decide "
             "for each whether the sources support it. Citation markers like [1] are not "
-            'statements. Reply with JSON only: {{"statements": [{{"statement": "...", '
-            '"supported": true}}]}}',
+            "statements. Reply with JSON only: {reply_format}",
         ),
         ("human", "Sources:\n{context}\n\nAnswer:\n{answer}"),
     ]
-)
+).partial(reply_format='{"statements": [{"statement": "...", "supported": true}]}')
 
 RELEVANCE = ChatPromptTemplate.from_messages(
     [
         (
             "system",
             "You grade ANSWER RELEVANCE: does the answer address the question asked, "
-            "whether or not it is correct? Reply with JSON only: "
-            '{{"verdict": "yes" | "partly" | "no"}}',
+            "whether or not it is correct? Reply with JSON only: {reply_format}",
         ),
         ("human", "Question:\n{question}\n\nAnswer:\n{answer}"),
     ]
-)
+).partial(reply_format='{"verdict": "yes" | "partly" | "no"}')
 
 CONTEXT_PRECISION = ChatPromptTemplate.from_messages(
     [
@@ -58,11 +57,11 @@ CONTEXT_PRECISION = ChatPromptTemplate.from_messages(
             "system",
             "You grade CONTEXT PRECISION: for each numbered source, say whether it is useful "
             "for answering the question. Reply with JSON only, one verdict per source in "
-            'order: {{"useful": [true, false, ...]}}',
+            "order: {reply_format}",
         ),
         ("human", "Question:\n{question}\n\nSources:\n{context}"),
     ]
-)
+).partial(reply_format='{"useful": [true, false, ...]}')
 
 _VERDICTS = {"yes": 1.0, "partly": 0.5, "no": 0.0}
 _JSON = re.compile(r"\{.*\}", re.DOTALL)

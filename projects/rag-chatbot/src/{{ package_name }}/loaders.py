@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,6 +32,8 @@ _HTML_CHROME_NAMES = frozenset(
     | {"related", "breadcrumb", "breadcrumbs", "footer", "headerlink", "skip-link", "toc"}
     | {"copyright", "cookie-banner"}
 )
+# Word's built-in heading styles: "Title" (level 0), "Heading 1", "Heading 2"...
+_HEADING_STYLE = re.compile(r"^(?:Title|Heading (?P<level>[1-9]))$")
 # A page title often ends with the site's name: "General Python FAQ — Python 3.11 docs".
 _TITLE_SUFFIX = re.compile(r"\s+(?:\u2014|\u2013|\||::)\s+.*$")
 # get_text(" ") keeps words of adjacent inline tags apart, and punctuation too: re-attach it.
@@ -100,6 +103,35 @@ def load_text(path: Path, data: bytes) -> LoadedFile:
     return LoadedFile(title, [Section(text, (title,))])
 
 
+class _Outline:
+    """Collects text under the open heading path of a document read top to bottom."""
+
+    def __init__(self) -> None:
+        self._headings: list[tuple[int, str]] = []
+        self._sections: list[Section] = []
+        self._lines: list[str] = []
+
+    def open_heading(self, level: int, text: str) -> None:
+        """A heading closes the section before it and every heading at its level or below."""
+        self._flush()
+        self._headings = [(lvl, name) for lvl, name in self._headings if lvl < level]
+        self._headings.append((level, text))
+
+    def add(self, line: str) -> None:
+        if line:
+            self._lines.append(line)
+
+    def sections(self) -> list[Section]:
+        self._flush()
+        return self._sections
+
+    def _flush(self) -> None:
+        if self._lines:
+            path = tuple(name for _, name in self._headings)
+            self._sections.append(Section("\n".join(self._lines), path))
+            self._lines = []
+
+
 def load_html(path: Path, data: bytes) -> LoadedFile:
     soup = BeautifulSoup(_decode(data), "html.parser")
     title_tag = soup.find("title") or soup.find("h1")
@@ -107,14 +139,7 @@ def load_html(path: Path, data: bytes) -> LoadedFile:
     title = _TITLE_SUFFIX.sub("", title) or _title_from_name(path)
     _remove_chrome(soup)
     # Walk headings and text blocks in document order, tracking the open heading path.
-    headings: list[tuple[int, str]] = []
-    sections: list[Section] = []
-    lines: list[str] = []
-
-    def flush() -> None:
-        if lines:
-            sections.append(Section("\n".join(lines), tuple(text for _, text in headings)))
-            lines.clear()
+    outline = _Outline()
 
     body = soup.find("main") or soup.find(role="main") or soup.body or soup
     for element in body.find_all([*_HTML_HEADINGS, *_HTML_BLOCKS]):
@@ -123,20 +148,16 @@ def load_html(path: Path, data: bytes) -> LoadedFile:
         if element.name == "pre":  # code keeps its lines and indentation
             code = element.get_text().strip("\n")
             if code.strip():
-                lines.append(f"```\n{code}\n```")
+                outline.add(f"```\n{code}\n```")
             continue
         text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(element.get_text(" ").split()))
         if not text:
             continue
         if element.name in _HTML_HEADINGS:
-            flush()
-            level = int(element.name[1])
-            headings = [(lvl, name) for lvl, name in headings if lvl < level]
-            headings.append((level, text))
+            outline.open_heading(int(element.name[1]), text)
         else:
-            lines.append(text)
-    flush()
-    return LoadedFile(title, sections)
+            outline.add(text)
+    return LoadedFile(title, outline.sections())
 
 
 def _remove_chrome(soup: BeautifulSoup) -> None:
@@ -156,6 +177,40 @@ def load_rst(path: Path, data: bytes) -> LoadedFile:
     from .restructuredtext import parse_rst  # docutils takes a tenth of a second to import
 
     return parse_rst(_decode(data), _title_from_name(path))
+
+
+def load_docx(path: Path, data: bytes) -> LoadedFile:
+    """Word documents: "Heading N" paragraphs open sections, table rows become lines."""
+    try:
+        import docx
+    except ImportError:  # pragma: no cover - exercised without the extra installed
+        raise UnreadableFileError(
+            "reading .docx needs the [docx] extra: pip install -e '.[docx]'"
+        ) from None
+    from docx.table import Table
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, KeyError, OSError) as error:
+        raise UnreadableFileError(f"corrupt Word document ({error})") from None
+    outline = _Outline()
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                cells = [" ".join(cell.text.split()) for cell in row.cells]
+                outline.add(" | ".join(cell for cell in cells if cell))
+            continue
+        text = " ".join(block.text.split())
+        style = block.style.name if block.style is not None else ""
+        level = _HEADING_STYLE.match(style or "")
+        if text and level:
+            outline.open_heading(int(level["level"] or 0), text)
+        elif text:
+            outline.add(text)
+    sections = outline.sections()
+    first_heading = next((s.headings[0] for s in sections if s.headings), "")
+    title = (document.core_properties.title or "").strip() or first_heading
+    return LoadedFile(title or _title_from_name(path), sections)
 
 
 def load_pdf(path: Path, data: bytes) -> LoadedFile:
@@ -242,6 +297,7 @@ LOADERS: dict[str, Callable[[Path, bytes], LoadedFile]] = {
     ".rst": load_rst,
     ".rest": load_rst,
     ".pdf": load_pdf,
+    ".docx": load_docx,
     ".csv": load_faq,
     ".jsonl": load_faq,
 }

@@ -37,7 +37,9 @@ _TYPE_TAG = re.compile(
     r"(?<!\S)\{[A-Za-z][\w.]*(?:\[\])?(?:\s*\|\s*[A-Za-z][\w.]*(?:\[\])?)*\}(?=[\s,.;:)]|$)"
 )
 _HTML_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")
-_EMPHASIS = re.compile(r"(\*\*|__|`)(.+?)\1")
+_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+# A code span and its content (the capture), split out so markup rules leave it alone.
+_INLINE_CODE = re.compile(r"`([^`\n]+)`")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
@@ -63,12 +65,20 @@ def clean_prose(text: str) -> str:
     text = _ROLE.sub(lambda match: role_text(match["text"]), text)
     text = _INLINE_LINK.sub(r"\1", text)
     text = _REFERENCE_LINK.sub(r"\1", text)
+    # Inline code is shown as written (`git add <pathspec>`): only the backticks go.
+    parts = _INLINE_CODE.split(text)
+    for index in range(0, len(parts), 2):
+        parts[index] = _clean_inline(parts[index])
+    text = "".join(parts)
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return _BLANK_RUNS.sub("\n\n", text)
+
+
+def _clean_inline(text: str) -> str:
     text = _TYPE_TAG.sub("", text)
     text = _HTML_TAG.sub("", text)
     # Emphasis markers would show up verbatim in quoted answers.
-    text = _EMPHASIS.sub(r"\2", text)
-    text = re.sub(r"[ \t]+\n", "\n", text)
-    return _BLANK_RUNS.sub("\n\n", text)
+    return _EMPHASIS.sub(r"\2", text)
 
 
 def clean_markdown(text: str) -> str:
@@ -87,7 +97,9 @@ def clean_markdown(text: str) -> str:
             break
         out.append(clean_prose(text[position : opening.start()]))
         fence = opening["fence"]
-        closing = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$", re.MULTILINE)
+        # At least as many of the same character as opened it, alone on its line.
+        run = re.escape(fence[0]) + "{" + str(len(fence)) + ",}"
+        closing = re.compile(r"^ {0,3}" + run + r"\s*$", re.MULTILINE)
         end = closing.search(text, opening.end())
         body_end = end.start() if end else len(text)
         after = end.end() if end else len(text)

@@ -54,9 +54,20 @@ class LexicalIndex:
         self._unseen_idf = _idf(total, 0)
 
     @classmethod
-    def build(cls, chunks: Sequence[Chunk]) -> LexicalIndex:
+    def build(cls, chunks: Sequence[Chunk], heading_weight: int = 1) -> LexicalIndex:
+        """Index the chunks; `heading_weight` counts title and headings that many times.
+
+        In manual pages and FAQs the heading often names the topic ("pre-push", "How do
+        I copy a file?") that the body never repeats; weighing it more helps such chunks.
+        """
         bm25 = bm25s.BM25()
-        bm25.index([tokenize(chunk.search_text) for chunk in chunks], show_progress=False)
+        bm25.index(
+            [
+                tokenize(f"{chunk.title}\n{chunk.heading}") * heading_weight + tokenize(chunk.text)
+                for chunk in chunks
+            ],
+            show_progress=False,
+        )
         return cls(chunks, bm25)
 
     def save(self, folder: Path) -> None:
