@@ -77,12 +77,6 @@ class ChatModels:
         if model is not None:
             await _close_client(model)
 
-    @property
-    def name(self) -> str:
-        model = self.current()
-        found = getattr(model, "model_name", None) or getattr(model, "model", None)
-        return str(found or type(model).__name__)
-
 
 def build_chat_models(settings: LLMSettings) -> ChatModels | None:
     """The configured chat models, or None for the offline extractive answerer.

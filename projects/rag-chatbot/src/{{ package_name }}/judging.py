@@ -1,9 +1,10 @@
 """LLM-judged answer quality: faithfulness, answer relevance and context precision.
 
-The three metrics RAGAS popularised, asked of the configured chat model with plain
-LangChain prompts (RAGAS itself pulls in a second LangChain stack). Each verdict comes
-back as JSON; a reply that cannot be read leaves that metric unscored for the question
-rather than guessing.
+The three metrics RAGAS defined, asked of the configured chat model with plain LangChain
+prompts: ragas 0.4.3 does not fit this project's LangChain (installing it downgrades
+langchain-openai to 1.1 and openai to 1.x, and brings langgraph, langchain-community,
+pandas, pyarrow and datasets). Each verdict comes back as JSON; a reply that cannot be
+read leaves that metric unscored for the question rather than guessing.
 
 - faithfulness: the share of the answer's statements that the sources support;
 - answer relevance: whether the answer addresses the question (0, 0.5 or 1);
