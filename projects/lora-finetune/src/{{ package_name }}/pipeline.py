@@ -18,6 +18,7 @@ from .fingerprint import (
     write_fingerprint,
 )
 from .hardware import Hardware, check_hardware
+from .hub import check_base_model
 from .merge import MergeResult, merge
 from .model_card import write_model_card
 from .paths import data_dir, metrics_path, tiny_base_dir, training_log_path
@@ -84,6 +85,7 @@ def run(config: Config, *, resume: bool = True, hardware: Hardware | None = None
     """The whole pipeline. Hardware and packages are checked before any data or model loads."""
     hardware = hardware or Hardware.detect()
     check_hardware(config, hardware)
+    check_base_model(config)
     prepare(config)
     trained = train(config, resume=resume, hardware=hardware)
     evaluate(config)

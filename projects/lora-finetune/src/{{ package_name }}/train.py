@@ -40,6 +40,7 @@ from .fingerprint import (
     write_fingerprint,
 )
 from .hardware import Hardware, check_hardware
+from .hub import check_base_model
 from .model import attach_lora, load_base_model, load_tokenizer
 from .paths import adapter_dir, base_model_dir, checkpoints_dir, data_dir, training_log_path
 
@@ -117,6 +118,9 @@ def sft_config(config: Config, precision: str, hardware: Hardware) -> SFTConfig:
         activation_checkpointing=training.gradient_checkpointing,
         activation_checkpointing_kwargs={"use_reentrant": False},
         dataloader_pin_memory=hardware.cuda,
+        # On a machine without GPUs this is what makes processes started together by
+        # `accelerate launch` or torchrun join one gloo group instead of training apart.
+        use_cpu=not (hardware.cuda or hardware.mps),
         seed=training.seed,
         data_seed=training.seed,
         bf16=precision == "bf16",
@@ -148,7 +152,10 @@ class TrainResult:
 
 def _dataset(config: Config, split: str, tokenizer: PreTrainedTokenizerBase) -> Dataset:
     tokenized = tokenize_examples(
-        read_split(data_dir(config), split), tokenizer, config.training.max_length
+        read_split(data_dir(config), split),
+        tokenizer,
+        config.training.max_length,
+        f"the {split} split",
     )
     return Dataset.from_list(
         [{"input_ids": item.input_ids, "labels": item.labels} for item in tokenized]
@@ -195,21 +202,38 @@ def _finished(checkpoint: Path, config: Config, inputs: Inputs) -> TrainResult |
     )
 
 
+def check_one_run(world_size: int, launched_processes: int) -> None:
+    """Refuse processes that were launched together but would train apart.
+
+    On a machine without GPUs, `accelerate launch` with a GPU recipe starts N processes
+    that each see a world of one: N independent trainings writing into the same folder.
+    """
+    if launched_processes > 1 and world_size != launched_processes:
+        raise FinetuneError(
+            f"launched as {launched_processes} processes, but they would train apart "
+            f"(world size {world_size}): on CPU launch with configs/accelerate/cpu.yaml "
+            "(use_cpu: true); on GPUs give each process its own GPU"
+        )
+
+
 def train(
     config: Config,
     *,
     resume: bool = True,
     hardware: Hardware | None = None,
     callbacks: list[TrainerCallback] | None = None,
+    launched_processes: int = 1,
 ) -> TrainResult:
     """Train the adapter and save it.
 
     With `resume`, training continues from the last checkpoint, provided it was made
     from the same config, data and base model; without it, old checkpoints are deleted
-    first, so that checkpoint rotation cannot mix two runs.
+    first, so that checkpoint rotation cannot mix two runs. `launched_processes` is the
+    launcher's process count (WORLD_SIZE), checked against the processes that join.
     """
     hardware = hardware or Hardware.detect()
     precision = check_hardware(config, hardware)
+    check_base_model(config)
     check_prepared(config)
     inputs = training_inputs(config, data_dir(config), base_model_dir(config))
 
@@ -231,10 +255,14 @@ def train(
     train_set = _dataset(config, "train", tokenizer)
     validation_set = _dataset(config, "validation", tokenizer)
 
+    # The training arguments come first: under DeepSpeed ZeRO-3 their creation is what
+    # lets from_pretrained build the model already sharded (zero3_init_flag).
+    args = sft_config(config, precision, hardware)
+    check_one_run(args.world_size, launched_processes)
     model = attach_lora(load_base_model(config, precision, for_training=True), config)
     trainer = SFTTrainer(
         model=model,
-        args=sft_config(config, precision, hardware),
+        args=args,
         train_dataset=train_set,
         eval_dataset=validation_set,
         processing_class=tokenizer,
