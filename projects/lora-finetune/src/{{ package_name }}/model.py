@@ -1,4 +1,8 @@
-"""Base models and adapters: load the base model and tokenizer, attach or load LoRA."""
+"""Base models and adapters: load the base model and tokenizer, attach or load LoRA.
+
+Inference loads (`load_model`) take a `Placement`: the device and precision to compute
+in, so that evaluation, generation and the merge check run where training ran.
+"""
 
 from __future__ import annotations
 
@@ -18,12 +22,15 @@ from transformers import (
 
 from .config import Config
 from .errors import FinetuneError
+from .hardware import Placement
 from .paths import adapter_dir, merged_dir, tiny_base_dir
 
 logger = logging.getLogger(__name__)
 
 DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
 Precision = Literal["fp32", "bf16", "fp16"]
+Source = Literal["base", "adapter", "merged"]
+CPU_FP32 = Placement(device="cpu", precision="fp32")
 
 
 def base_model_path(config: Config) -> str:
@@ -42,9 +49,15 @@ def _check_tiny_base(config: Config) -> None:
 
 def load_tokenizer(config: Config) -> PreTrainedTokenizerBase:
     _check_tiny_base(config)
-    tokenizer = AutoTokenizer.from_pretrained(
-        base_model_path(config), revision=config.model.revision
-    )
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(
+            base_model_path(config), revision=config.model.revision
+        )
+    except OSError as error:
+        reason = str(error).splitlines()[0]
+        raise FinetuneError(
+            f"cannot load the tokenizer of {base_model_path(config)}: {reason}"
+        ) from None
     if tokenizer.pad_token is None:
         # Padded positions are masked out of attention and loss, so any token will do.
         tokenizer.pad_token = tokenizer.eos_token
@@ -52,9 +65,16 @@ def load_tokenizer(config: Config) -> PreTrainedTokenizerBase:
 
 
 def load_base_model(
-    config: Config, precision: Precision = "fp32", *, for_training: bool = False
+    config: Config,
+    precision: Precision = "fp32",
+    *,
+    for_training: bool = False,
+    device: str | None = None,
 ) -> PreTrainedModel:
-    """The frozen base model, in 4 bits when QLoRA is on."""
+    """The frozen base model, in 4 bits when QLoRA is on.
+
+    For training `device` stays None: the Trainer (or accelerate) places the model.
+    """
     _check_tiny_base(config)
     path = base_model_path(config)
     quantization = None
@@ -64,6 +84,9 @@ def load_base_model(
             bnb_4bit_quant_type=config.qlora.quant_type,
             bnb_4bit_use_double_quant=config.qlora.double_quant,
             bnb_4bit_compute_dtype=DTYPES[precision],
+            # 4-bit weights packed in the compute dtype rather than uint8: FSDP and ZeRO-3
+            # shard only parameters of one float dtype, and this costs nothing on one GPU.
+            bnb_4bit_quant_storage=DTYPES[precision],
         )
     try:
         model = AutoModelForCausalLM.from_pretrained(
@@ -71,9 +94,12 @@ def load_base_model(
             revision=config.model.revision,
             dtype=DTYPES[precision],
             quantization_config=quantization,
+            # Placed as it loads: no copy on the CPU first, and 4-bit weights cannot move.
+            device_map={"": device} if device else None,
         )
     except OSError as error:
-        raise FinetuneError(f"cannot load base model {path}: {error}") from None
+        reason = str(error).splitlines()[0]
+        raise FinetuneError(f"cannot load base model {path}: {reason}") from None
     if config.qlora.enabled and for_training:
         # Casts norms to fp32 and lets gradients flow through the frozen 4-bit layers.
         model = prepare_model_for_kbit_training(
@@ -108,20 +134,36 @@ def attach_lora(model: PreTrainedModel, config: Config) -> PeftModel:
     return peft_model
 
 
-def load_adapter_model(config: Config, precision: Precision = "fp32") -> PeftModel:
+def load_adapter_model(config: Config, placement: Placement = CPU_FP32) -> PeftModel:
     """The base model with the trained adapter loaded on top, for inference."""
     directory = adapter_dir(config)
     if not (directory / "adapter_config.json").is_file():
         raise FinetuneError(f"no adapter in {directory}: run train first")
-    model = PeftModel.from_pretrained(load_base_model(config, precision), directory)
+    base = load_base_model(config, placement.precision, device=placement.device)
+    model = PeftModel.from_pretrained(base, directory)
     model.eval()
     return model
 
 
-def load_merged_model(config: Config) -> PreTrainedModel:
+def load_merged_model(config: Config, placement: Placement = CPU_FP32) -> PreTrainedModel:
     directory = merged_dir(config)
     if not (directory / "config.json").is_file():
         raise FinetuneError(f"no merged model in {directory}: run merge first")
-    model = AutoModelForCausalLM.from_pretrained(directory, dtype=torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(
+        directory, dtype=DTYPES[placement.precision], device_map={"": placement.device}
+    )
+    model.eval()
+    return model
+
+
+def load_model(
+    config: Config, source: Source, placement: Placement = CPU_FP32
+) -> PreTrainedModel | PeftModel:
+    """Base, base + adapter, or merged model, on the placement's device and precision."""
+    if source == "adapter":
+        return load_adapter_model(config, placement)
+    if source == "merged":
+        return load_merged_model(config, placement)
+    model = load_base_model(config, placement.precision, device=placement.device)
     model.eval()
     return model
