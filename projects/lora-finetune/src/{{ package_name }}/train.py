@@ -25,7 +25,8 @@ from .config import Config
 from .data import read_split, tokenize_examples
 from .hardware import Hardware, check_hardware
 from .model import attach_lora, load_base_model, load_tokenizer
-from .paths import adapter_dir, checkpoints_dir, data_dir, training_log_path
+from .paths import adapter_dir, checkpoints_dir, data_dir, provenance_path, training_log_path
+from .provenance import ProvenanceCallback
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +124,19 @@ def _dataset(config: Config, split: str, tokenizer: PreTrainedTokenizerBase) -> 
     )
 
 
+def _record_base_model_name(config: Config) -> None:
+    """Name the base model in adapter_config.json as the config does, not by a local path.
+
+    PEFT records the path the base model was loaded from; for the tiny model that is a
+    directory on this machine, meaningless anywhere else. Done after saving because
+    PEFT reads the local base model's config while it saves.
+    """
+    path = adapter_dir(config) / "adapter_config.json"
+    adapter_config = json.loads(path.read_text(encoding="utf-8"))
+    adapter_config["base_model_name_or_path"] = config.model.name_or_path
+    path.write_text(json.dumps(adapter_config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def train(
     config: Config,
     *,
@@ -160,6 +174,7 @@ def train(
         processing_class=tokenizer,
         callbacks=[
             JsonlMetricsCallback(training_log_path(config), resume_step),
+            ProvenanceCallback(provenance_path(config)),
             *(callbacks or []),
         ],
     )
@@ -173,6 +188,7 @@ def train(
     trainer.save_model(str(adapter_dir(config)))
     if trainer.is_world_process_zero():
         tokenizer.save_pretrained(adapter_dir(config))
+        _record_base_model_name(config)
     return TrainResult(
         global_step=output.global_step,
         train_loss=output.training_loss,
