@@ -8,6 +8,7 @@ conversation.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Generator
 from dataclasses import dataclass, field
@@ -24,6 +25,15 @@ from transformers import (
 )
 
 from .errors import FinetuneError
+
+# C0 and C1 control characters other than tab and newline: a model can emit bytes that
+# a terminal would take as escape sequences (cursor moves, colours, title changes).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Model output made safe to print: control characters become U+FFFD."""
+    return _CONTROL.sub("\ufffd", text)
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,19 @@ def base_model_section(config: Config) -> str:
     return f"A local model directory, `{Path(config.model.name_or_path).name}`."
 
 
+def data_origin(config: Config) -> str | None:
+    """A sentence naming the shipped sample data when the run used it, else None."""
+    if not is_sample_data(data_files(config), config.data.format):
+        return None
+    if config.card.domain == SAMPLE_DOMAIN:
+        return f"The project's sample data: {SAMPLE_DESCRIPTION}."
+    return (
+        f"Stand-in data, not data for {config.card.domain}: the project's sample data, "
+        f"{SAMPLE_DESCRIPTION}. Replace the files in `data/` with your own examples "
+        "and train again before using this adapter for its domain."
+    )
+
+
 def data_section(config: Config, split_sizes: dict[str, int]) -> list[str]:
     """Where the data came from; the shipped sample data is named as such.
 
@@ -104,15 +117,8 @@ def data_section(config: Config, split_sizes: dict[str, int]) -> list[str]:
     """
     sizes = ", ".join(f"{size} {name}" for name, size in split_sizes.items())
     lines = [f"Format `{config.data.format}`; {sizes} examples.", ""]
-    if is_sample_data(data_files(config), config.data.format):
-        if config.card.domain == SAMPLE_DOMAIN:
-            lines.append(f"The project's sample data: {SAMPLE_DESCRIPTION}.")
-        else:
-            lines.append(
-                f"Stand-in data, not data for {config.card.domain}: the project's sample data, "
-                f"{SAMPLE_DESCRIPTION}. Replace the files in `data/` with your own examples "
-                "and train again before using this adapter for its domain."
-            )
+    if origin := data_origin(config):
+        lines.append(origin)
     if config.card.data_description:
         lines.append(config.card.data_description)
     return lines
