@@ -14,6 +14,8 @@ TINY_MODEL = "tiny"
 DataFormat = Literal["prompt_completion", "messages", "text"]
 Precision = Literal["auto", "fp32", "bf16", "fp16"]
 Tracker = Literal["none", "tensorboard", "wandb", "mlflow"]
+# Where evaluation, generation and merging run; auto is where training ran.
+DeviceChoice = Literal["auto", "cuda", "mps", "cpu"]
 
 
 class _Section(BaseModel):

@@ -34,6 +34,7 @@ from .data import (
 )
 from .forgetting import general_examples
 from .generate import generate_batch
+from .hardware import Hardware, Placement, resolve_placement
 from .model import load_adapter_model, load_tokenizer
 from .paths import data_dir, metrics_path
 
@@ -153,11 +154,15 @@ def score_model(
     return Scores(**losses, **scores), predictions
 
 
-def evaluate(config: Config) -> dict[str, Any]:
-    """Score the base model and the adapter on the test split; write metrics.json."""
+def evaluate(config: Config, placement: Placement | None = None) -> dict[str, Any]:
+    """Score the base model and the adapter on the test split; write metrics.json.
+
+    Without a placement the models run where training ran, in its precision.
+    """
+    placement = placement or resolve_placement(config, Hardware.detect())
     tokenizer = load_tokenizer(config)
     examples = read_split(data_dir(config), "test")
-    model = load_adapter_model(config)
+    model = load_adapter_model(config, placement)
     results: dict[str, Scores] = {}
     predictions: dict[str, list[str]] = {}
     # One model in memory: the base model is the adapter model with the adapter switched off.

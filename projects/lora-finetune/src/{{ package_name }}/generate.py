@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import torch
 from peft import PeftModel
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from .config import Config
 from .data import Example, prompt_text
-from .model import load_adapter_model, load_base_model, load_merged_model, load_tokenizer
+from .hardware import Hardware, Placement, resolve_placement
+from .model import Source, load_model, load_tokenizer
 
-Source = Literal["base", "adapter", "merged"]
+__all__ = ["Source", "generate", "generate_batch"]
 
 
 @torch.no_grad()
@@ -48,16 +47,14 @@ def generate_batch(
     return answers
 
 
-def load_for_generation(config: Config, source: Source) -> PreTrainedModel | PeftModel:
-    if source == "adapter":
-        return load_adapter_model(config)
-    if source == "merged":
-        return load_merged_model(config)
-    return load_base_model(config)
+def generate(
+    config: Config, prompt: str, source: Source = "adapter", placement: Placement | None = None
+) -> str:
+    """One answer to `prompt`: a chat reply, or for plain-text data a continuation.
 
-
-def generate(config: Config, prompt: str, source: Source = "adapter") -> str:
-    """One answer to `prompt`: a chat reply, or for plain-text data a continuation."""
+    Without a placement the model runs where training ran, in its precision.
+    """
+    placement = placement or resolve_placement(config, Hardware.detect())
     tokenizer = load_tokenizer(config)
     if config.data.format != "text":
         messages = [{"role": "user", "content": prompt}]
@@ -66,5 +63,5 @@ def generate(config: Config, prompt: str, source: Source = "adapter") -> str:
         prompt = prompt_text(
             Example(messages=(*messages, {"role": "assistant", "content": ""})), tokenizer
         )
-    model = load_for_generation(config, source)
+    model = load_model(config, source, placement)
     return generate_batch(model, tokenizer, [prompt], config.evaluation.max_new_tokens)[0]

@@ -1,4 +1,4 @@
-"""What this machine can do: precision for the hardware, and the checks QLoRA needs."""
+"""What this machine can do: precision and device for the hardware, and the checks QLoRA needs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Literal
 
 import torch
 
-from .config import Config
+from .config import Config, DeviceChoice
 from .errors import HardwareError
 
 TRACKER_PACKAGES = {"tensorboard": "tensorboard", "wandb": "wandb", "mlflow": "mlflow"}
@@ -20,11 +20,24 @@ class Hardware:
 
     cuda: bool
     bf16: bool
+    mps: bool = False
 
     @classmethod
     def detect(cls) -> Hardware:
         cuda = torch.cuda.is_available()
-        return cls(cuda=cuda, bf16=cuda and torch.cuda.is_bf16_supported())
+        return cls(
+            cuda=cuda,
+            bf16=cuda and torch.cuda.is_bf16_supported(),
+            mps=torch.backends.mps.is_available(),
+        )
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a model computes and in which precision, for evaluation, generation and merging."""
+
+    device: Literal["cuda", "mps", "cpu"]
+    precision: Literal["fp32", "bf16", "fp16"]
 
 
 def resolve_precision(
@@ -65,3 +78,26 @@ def check_hardware(config: Config, hardware: Hardware) -> Literal["fp32", "bf16"
                 f'tracking: {config.tracking} needs its package: pip install -e ".[{package}]"'
             )
     return resolve_precision(config.training.precision, hardware)
+
+
+def resolve_placement(
+    config: Config, hardware: Hardware, requested: DeviceChoice = "auto"
+) -> Placement:
+    """The device and precision the trained model runs on after training.
+
+    By default that is where training ran (the Trainer picks CUDA, then MPS, then CPU) in
+    the training precision, so the figures describe the model as trained; `--device`
+    overrides it. Off CUDA the model computes in fp32: training there was fp32 too.
+    """
+    device = requested
+    if device == "auto":
+        device = "cuda" if hardware.cuda else "mps" if hardware.mps else "cpu"
+    if device == "cuda" and not hardware.cuda:
+        raise HardwareError("--device cuda: this machine has no CUDA GPU; use --device cpu")
+    if device == "mps" and not hardware.mps:
+        raise HardwareError("--device mps: this machine has no Apple GPU; use --device cpu")
+    if device != "cuda":
+        return Placement(device=device, precision="fp32")
+    return Placement(
+        device="cuda", precision=resolve_precision(config.training.precision, hardware)
+    )

@@ -1,4 +1,8 @@
-"""Base models and adapters: load the base model and tokenizer, attach or load LoRA."""
+"""Base models and adapters: load the base model and tokenizer, attach or load LoRA.
+
+Inference loads (`load_model`) take a `Placement`: the device and precision to compute
+in, so that evaluation, generation and the merge check run where training ran.
+"""
 
 from __future__ import annotations
 
@@ -18,12 +22,15 @@ from transformers import (
 
 from .config import Config
 from .errors import FinetuneError
+from .hardware import Placement
 from .paths import adapter_dir, merged_dir, tiny_base_dir
 
 logger = logging.getLogger(__name__)
 
 DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
 Precision = Literal["fp32", "bf16", "fp16"]
+Source = Literal["base", "adapter", "merged"]
+CPU_FP32 = Placement(device="cpu", precision="fp32")
 
 
 def base_model_path(config: Config) -> str:
@@ -52,9 +59,16 @@ def load_tokenizer(config: Config) -> PreTrainedTokenizerBase:
 
 
 def load_base_model(
-    config: Config, precision: Precision = "fp32", *, for_training: bool = False
+    config: Config,
+    precision: Precision = "fp32",
+    *,
+    for_training: bool = False,
+    device: str | None = None,
 ) -> PreTrainedModel:
-    """The frozen base model, in 4 bits when QLoRA is on."""
+    """The frozen base model, in 4 bits when QLoRA is on.
+
+    For training `device` stays None: the Trainer (or accelerate) places the model.
+    """
     _check_tiny_base(config)
     path = base_model_path(config)
     quantization = None
@@ -71,6 +85,8 @@ def load_base_model(
             revision=config.model.revision,
             dtype=DTYPES[precision],
             quantization_config=quantization,
+            # Placed as it loads: no copy on the CPU first, and 4-bit weights cannot move.
+            device_map={"": device} if device else None,
         )
     except OSError as error:
         raise FinetuneError(f"cannot load base model {path}: {error}") from None
@@ -108,20 +124,36 @@ def attach_lora(model: PreTrainedModel, config: Config) -> PeftModel:
     return peft_model
 
 
-def load_adapter_model(config: Config, precision: Precision = "fp32") -> PeftModel:
+def load_adapter_model(config: Config, placement: Placement = CPU_FP32) -> PeftModel:
     """The base model with the trained adapter loaded on top, for inference."""
     directory = adapter_dir(config)
     if not (directory / "adapter_config.json").is_file():
         raise FinetuneError(f"no adapter in {directory}: run train first")
-    model = PeftModel.from_pretrained(load_base_model(config, precision), directory)
+    base = load_base_model(config, placement.precision, device=placement.device)
+    model = PeftModel.from_pretrained(base, directory)
     model.eval()
     return model
 
 
-def load_merged_model(config: Config) -> PreTrainedModel:
+def load_merged_model(config: Config, placement: Placement = CPU_FP32) -> PreTrainedModel:
     directory = merged_dir(config)
     if not (directory / "config.json").is_file():
         raise FinetuneError(f"no merged model in {directory}: run merge first")
-    model = AutoModelForCausalLM.from_pretrained(directory, dtype=torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(
+        directory, dtype=DTYPES[placement.precision], device_map={"": placement.device}
+    )
+    model.eval()
+    return model
+
+
+def load_model(
+    config: Config, source: Source, placement: Placement = CPU_FP32
+) -> PreTrainedModel | PeftModel:
+    """Base, base + adapter, or merged model, on the placement's device and precision."""
+    if source == "adapter":
+        return load_adapter_model(config, placement)
+    if source == "merged":
+        return load_merged_model(config, placement)
+    model = load_base_model(config, placement.precision, device=placement.device)
     model.eval()
     return model
