@@ -81,7 +81,7 @@ def describe_hardware(args: TrainingArguments) -> dict[str, Any]:
     elif device.type == "mps":
         name = "Apple silicon GPU (MPS)"
     else:
-        name = f"{platform.machine()} CPU, {os.cpu_count()} threads"
+        name = f"{platform.machine()} CPU with {os.cpu_count()} logical cores"
     precision = "bf16" if args.bf16 else "fp16" if args.fp16 else "fp32"
     return {
         "device": device.type,
