@@ -3,7 +3,8 @@
 Perplexity is measured on the answer tokens only (the same -100 mask as training), so
 it says how well each model predicts the reference answers. The generation metrics
 compare greedy outputs with the references: ROUGE-L (rouge-score), BLEU and chrF
-(sacrebleu) and exact match, computed locally with no metric downloads.
+(sacrebleu) and exact match, computed locally with no metric downloads. The forgetting
+check scores both models on general text as well (see `forgetting`), every token counted.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .data import (
     read_split,
     tokenize_examples,
 )
+from .forgetting import general_examples
 from .generate import generate_batch
 from .hardware import Hardware, Placement, resolve_placement
 from .model import load_adapter_model, load_tokenizer
@@ -41,10 +43,15 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Scores:
-    """One model's figures on the test split; generation metrics are None for plain text."""
+    """One model's figures on the test split; generation metrics are None for plain text.
+
+    `general_loss` and `general_perplexity` are the forgetting check, on general text.
+    """
 
     loss: float
     perplexity: float
+    general_loss: float
+    general_perplexity: float
     rouge_l: float | None = None
     bleu: float | None = None
     chrf: float | None = None
@@ -118,11 +125,23 @@ def score_model(
     examples: list[Example],
     config: Config,
 ) -> tuple[Scores, list[str]]:
-    """Loss and perplexity on every test example, generation metrics on the first N."""
+    """Loss and perplexity on the test split and on general text; generation on the first N.
+
+    The general text is the forgetting check: every token counts, as for plain-text data.
+    """
+    batch_size = config.training.eval_batch_size
     items = tokenize_examples(examples, tokenizer, config.training.max_length)
-    loss = answer_loss(model, items, tokenizer.pad_token_id, config.training.eval_batch_size)
+    loss = answer_loss(model, items, tokenizer.pad_token_id, batch_size)
+    general = tokenize_examples(general_examples(), tokenizer, config.training.max_length)
+    general_loss = answer_loss(model, general, tokenizer.pad_token_id, batch_size)
+    losses = {
+        "loss": loss,
+        "perplexity": math.exp(loss),
+        "general_loss": general_loss,
+        "general_perplexity": math.exp(general_loss),
+    }
     if not examples[0].messages:
-        return Scores(loss=loss, perplexity=math.exp(loss)), []
+        return Scores(**losses), []
     chosen = examples[: config.evaluation.num_generations]
     predictions = generate_batch(
         model,
@@ -132,7 +151,7 @@ def score_model(
         config.training.eval_batch_size,
     )
     scores = generation_scores(predictions, [example.reference for example in chosen])
-    return Scores(loss=loss, perplexity=math.exp(loss), **scores), predictions
+    return Scores(**losses, **scores), predictions
 
 
 def evaluate(config: Config, placement: Placement | None = None) -> dict[str, Any]:

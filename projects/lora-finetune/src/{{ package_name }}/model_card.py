@@ -9,7 +9,18 @@ from typing import Any
 import yaml
 
 from .config import Config
-from .paths import adapter_dir
+from .forgetting import general_examples
+from .paths import adapter_dir, provenance_path
+from .provenance import (
+    config_sha256,
+    data_files,
+    file_sha256,
+    library_versions,
+    read_provenance,
+)
+from .sample_data import DESCRIPTION as SAMPLE_DESCRIPTION
+from .sample_data import DOMAIN as SAMPLE_DOMAIN
+from .sample_data import is_sample_data
 
 METRIC_LABELS = {
     "loss": "Test loss",
@@ -18,17 +29,25 @@ METRIC_LABELS = {
     "bleu": "BLEU",
     "chrf": "chrF",
     "exact_match": "Exact match",
+    "general_perplexity": "General-text perplexity (forgetting check)",
 }
-LOWER_IS_BETTER = {"loss", "perplexity"}
+LOWER_IS_BETTER = {"loss", "perplexity", "general_perplexity"}
 
 
 def scoring_note(config: Config, metrics: dict[str, Any]) -> str:
-    """Which tokens the loss counts and how many examples were generated for."""
+    """Which tokens the loss counts, what was generated for, what the forgetting check scores."""
     if config.data.format == "text":
-        return f"On {metrics['test_examples']} held-out test documents; loss per token."
+        note = f"On {metrics['test_examples']} held-out test documents; loss per token."
+    else:
+        note = (
+            f"On {metrics['test_examples']} held-out test examples; loss per answer token "
+            "(prompt tokens are masked), generation metrics on "
+            f"{metrics['generated_examples']} greedy answers."
+        )
     return (
-        f"On {metrics['test_examples']} held-out test examples; loss per answer token (prompt "
-        f"tokens are masked), generation metrics on {metrics['generated_examples']} greedy answers."
+        f"{note} The forgetting check scores {len(general_examples())} paragraphs of everyday "
+        "English shipped with the project (every token); a general-text perplexity that rises "
+        "with the adapter means fine-tuning wore away some general ability."
     )
 
 
@@ -49,11 +68,97 @@ def metric_rows(metrics: dict[str, Any]) -> list[str]:
     return rows
 
 
-def render_model_card(config: Config, metrics: dict[str, Any], split_sizes: dict[str, int]) -> str:
+def hub_base_model(config: Config) -> str | None:
+    """The base model's Hub id, or None for the tiny model and local directories."""
+    name = config.model.name_or_path
+    if config.model.is_tiny or Path(name).expanduser().is_dir():
+        return None
+    return name
+
+
+def base_model_section(config: Config) -> str:
+    hub_id = hub_base_model(config)
+    if hub_id is not None:
+        revision = f" at revision `{config.model.revision}`" if config.model.revision else ""
+        return (
+            f"[`{hub_id}`](https://huggingface.co/{hub_id}){revision}. Load the adapter on top "
+            f"of it with PEFT: `PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained("
+            f'"{hub_id}"), adapter_id)`.'
+        )
+    if config.model.is_tiny:
+        tiny = config.model.tiny
+        return (
+            f"A tiny random Llama-style model ({tiny.num_layers} layers, hidden size "
+            f"{tiny.hidden_size}, {tiny.vocab_size}-token vocabulary) built locally from the "
+            "training data by the project's `prepare` step. It exists to test the pipeline "
+            "offline; it is not on the Hugging Face Hub and knows no language beyond its data."
+        )
+    return f"A local model directory, `{Path(config.model.name_or_path).name}`."
+
+
+def data_origin(config: Config) -> str | None:
+    """A sentence naming the shipped sample data when the run used it, else None."""
+    if not is_sample_data(data_files(config), config.data.format):
+        return None
+    if config.card.domain == SAMPLE_DOMAIN:
+        return f"The project's sample data: {SAMPLE_DESCRIPTION}."
+    return (
+        f"Stand-in data, not data for {config.card.domain}: the project's sample data, "
+        f"{SAMPLE_DESCRIPTION}. Replace the files in `data/` with your own examples "
+        "and train again before using this adapter for its domain."
+    )
+
+
+def data_section(config: Config, split_sizes: dict[str, int]) -> list[str]:
+    """Where the data came from; the shipped sample data is named as such.
+
+    In a project made for another domain, the sample data is only a stand-in, and the
+    card says so rather than let the adapter pass for one trained on domain data.
+    """
+    sizes = ", ".join(f"{size} {name}" for name, size in split_sizes.items())
+    lines = [f"Format `{config.data.format}`; {sizes} examples.", ""]
+    if origin := data_origin(config):
+        lines.append(origin)
+    if config.card.data_description:
+        lines.append(config.card.data_description)
+    return lines
+
+
+def provenance_rows(config: Config, provenance: dict[str, Any] | None) -> list[str]:
+    """Markdown table rows that let someone check how the adapter was made."""
+    rows = [f"| Settings hash (SHA-256) | `{config_sha256(config)}` |"]
+    rows += [
+        f"| {name} data `{path.name}` (SHA-256) | `{file_sha256(path)}` |"
+        for name, path in data_files(config).items()
+        if path.is_file()
+    ]
+    libraries = provenance["libraries"] if provenance else library_versions()
+    rows.append("| Libraries | " + ", ".join(f"{k} {v}" for k, v in libraries.items()) + " |")
+    if provenance:
+        hardware = provenance["hardware"]
+        sessions = provenance["sessions"]
+        seconds = sum(session["seconds"] for session in sessions)
+        rows += [
+            f"| Hardware | {hardware['processes']} x {hardware['name']} ({hardware['device']}), "
+            f"{hardware['precision']} |",
+            f"| Training time | {seconds:.0f} s for {sessions[-1]['to_step']} optimiser steps "
+            f"in {len(sessions)} session{'s' if len(sessions) > 1 else ''} |",
+            f"| Trained | {sessions[-1]['ended']} |",
+        ]
+    return rows
+
+
+def render_model_card(
+    config: Config,
+    metrics: dict[str, Any],
+    split_sizes: dict[str, int],
+    provenance: dict[str, Any] | None = None,
+) -> str:
     card = config.card
-    front_matter = {
-        "library_name": "peft",
-        "base_model": config.model.name_or_path,
+    front_matter: dict[str, Any] = {"library_name": "peft"}
+    if (hub_id := hub_base_model(config)) is not None:
+        front_matter["base_model"] = hub_id
+    front_matter |= {
         "license": card.license,
         "pipeline_tag": "text-generation",
         "tags": ["lora", "peft", "sft", "trl"],
@@ -79,26 +184,23 @@ def render_model_card(config: Config, metrics: dict[str, Any], split_sizes: dict
         "Packing": training.packing,
         "Seed": training.seed,
     }
+    title = hub_id or ("the tiny demo model" if config.model.is_tiny else "a local model")
     lines = [
         "---",
         yaml.safe_dump(front_matter, sort_keys=False).strip(),
         "---",
         "",
-        f"# LoRA adapter for {config.model.name_or_path}",
+        f"# LoRA adapter for {title}",
         "",
         f"A LoRA adapter fine-tuned for {card.domain}.",
         "",
         "## Base model",
         "",
-        f"`{config.model.name_or_path}`, loaded with PEFT: "
-        "`PeftModel.from_pretrained(base_model, this_directory)`.",
+        base_model_section(config),
         "",
         "## Training data",
         "",
-        f"Format `{config.data.format}`; "
-        + ", ".join(f"{size} {name}" for name, size in split_sizes.items())
-        + " examples.",
-        f"{card.data_description}",
+        *data_section(config, split_sizes),
         "",
         "## Hyperparameters",
         "",
@@ -113,6 +215,12 @@ def render_model_card(config: Config, metrics: dict[str, Any], split_sizes: dict
         "| Metric | Base model | With adapter | Change |",
         "| --- | --- | --- | --- |",
         *metric_rows(metrics),
+        "",
+        "## Provenance",
+        "",
+        "| What | Value |",
+        "| --- | --- |",
+        *provenance_rows(config, provenance),
         "",
         "## Intended use",
         "",
@@ -132,7 +240,9 @@ def render_model_card(config: Config, metrics: dict[str, Any], split_sizes: dict
 
 
 def write_model_card(config: Config, metrics_file: Path, split_sizes: dict[str, int]) -> Path:
+    """Write the card as the adapter folder's README.md (replacing PEFT's empty template)."""
     metrics = json.loads(metrics_file.read_text(encoding="utf-8"))
+    provenance = read_provenance(provenance_path(config))
     path = adapter_dir(config) / "README.md"
-    path.write_text(render_model_card(config, metrics, split_sizes), encoding="utf-8")
+    path.write_text(render_model_card(config, metrics, split_sizes, provenance), encoding="utf-8")
     return path

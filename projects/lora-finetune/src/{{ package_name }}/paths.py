@@ -51,3 +51,8 @@ def metrics_path(config: Config) -> Path:
 
 def reports_dir(config: Config) -> Path:
     return config.output_dir / "reports"
+
+
+def provenance_path(config: Config) -> Path:
+    """Hardware, libraries and time of each training session, for the model card."""
+    return config.output_dir / "provenance.json"

@@ -12,7 +12,7 @@ mpl.use("Agg")  # files only: no display needed, also on servers and in CI
 import matplotlib.pyplot as plt
 
 from .config import Config
-from .model_card import metric_rows, scoring_note
+from .model_card import data_origin, metric_rows, scoring_note
 from .paths import reports_dir
 
 LOSS_CURVE = "loss_curve.png"
@@ -58,6 +58,7 @@ def render_report(config: Config, metrics: dict[str, Any], log: list[dict[str, A
         f"Base model `{config.model.name_or_path}`, LoRA r={config.lora.r}, {steps} optimiser "
         f"steps. {scoring_note(config, metrics)}",
         "",
+        *([origin, ""] if (origin := data_origin(config)) else []),
         "| Metric | Base model | With adapter | Change |",
         "| --- | --- | --- | --- |",
         *metric_rows(metrics),

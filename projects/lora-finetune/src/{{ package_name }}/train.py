@@ -42,7 +42,15 @@ from .fingerprint import (
 from .hardware import Hardware, check_hardware
 from .hub import check_base_model
 from .model import attach_lora, load_base_model, load_tokenizer
-from .paths import adapter_dir, base_model_dir, checkpoints_dir, data_dir, training_log_path
+from .paths import (
+    adapter_dir,
+    base_model_dir,
+    checkpoints_dir,
+    data_dir,
+    provenance_path,
+    training_log_path,
+)
+from .provenance import ProvenanceCallback
 
 logger = logging.getLogger(__name__)
 
@@ -214,6 +222,17 @@ def check_one_run(world_size: int, launched_processes: int) -> None:
             f"(world size {world_size}): on CPU launch with configs/accelerate/cpu.yaml "
             "(use_cpu: true); on GPUs give each process its own GPU"
         )
+def _record_base_model_name(config: Config) -> None:
+    """Name the base model in adapter_config.json as the config does, not by a local path.
+
+    PEFT records the path the base model was loaded from; for the tiny model that is a
+    directory on this machine, meaningless anywhere else. Done after saving because
+    PEFT reads the local base model's config while it saves.
+    """
+    path = adapter_dir(config) / "adapter_config.json"
+    adapter_config = json.loads(path.read_text(encoding="utf-8"))
+    adapter_config["base_model_name_or_path"] = config.model.name_or_path
+    path.write_text(json.dumps(adapter_config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def train(
@@ -269,6 +288,7 @@ def train(
         callbacks=[
             JsonlMetricsCallback(training_log_path(config), resume_step),
             FingerprintCallback(inputs, checkpoints_dir(config)),
+            ProvenanceCallback(provenance_path(config)),
             *(callbacks or []),
         ],
     )
@@ -283,6 +303,7 @@ def train(
     if trainer.is_world_process_zero():
         tokenizer.save_pretrained(adapter_dir(config))
         write_fingerprint(adapter_dir(config), inputs)
+        _record_base_model_name(config)
     return TrainResult(
         global_step=output.global_step,
         train_loss=output.training_loss,
