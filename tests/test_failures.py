@@ -1,0 +1,115 @@
+"""Failures users meet for real: read-only and full disks, signals mid-generation.
+
+Each runs the installed CLI in a subprocess against a real condition: a read-only tmpfs,
+a 300 KiB tmpfs, SIGTERM and SIGINT sent while Copier is rendering. Mounting needs root
+(CI runs as root); elsewhere those tests are skipped.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+SCRIPT = str(Path(sys.executable).with_name("genai-scaffold"))
+
+
+def new_defaults(dest: Path, cwd: Path) -> tuple[int, list[str]]:
+    """`genai-scaffold new rag-chatbot DEST --defaults`: exit status and stderr lines."""
+    result = subprocess.run(
+        [SCRIPT, "new", "rag-chatbot", str(dest), "--defaults"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
+    return result.returncode, result.stderr.splitlines()
+
+
+def start(*args: str, cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [SCRIPT, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+@pytest.fixture
+def mount_tmpfs(tmp_path: Path) -> Iterator[Callable[[str, str], Path]]:
+    """Mount a tmpfs with the given options under tmp_path; unmount afterwards."""
+    mounted: list[Path] = []
+
+    def mount(name: str, options: str) -> Path:
+        point = tmp_path / name
+        point.mkdir()
+        result = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)],
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
+        mounted.append(point)
+        return point
+
+    yield mount
+    for point in mounted:
+        subprocess.run(["umount", str(point)], check=True)
+
+
+def test_a_read_only_parent_is_one_line_and_exit_1(
+    mount_tmpfs: Callable[[str, str], Path], tmp_path: Path
+) -> None:
+    read_only = mount_tmpfs("ro", "ro,size=1m")
+
+    for dest in (read_only / "bot", read_only / "nested" / "bot"):
+        assert new_defaults(dest, cwd=tmp_path) == (
+            1,
+            [
+                f"Error: cannot write {dest}: Read-only file system",
+                "Hint: that file system is read-only: choose a destination elsewhere",
+            ],
+        )
+    assert list(read_only.iterdir()) == []
+
+
+def test_a_full_disk_is_one_line_and_leaves_nothing(
+    mount_tmpfs: Callable[[str, str], Path],
+) -> None:
+    full = mount_tmpfs("full", "size=300k")
+
+    assert new_defaults(full / "bot", cwd=full) == (
+        1,
+        [
+            f"Error: cannot write {full / 'bot'}: No space left on device",
+            "Hint: free some disk space (or choose another disk) and run it again",
+        ],
+    )
+    assert list(full.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("signum", "status", "line"),
+    [
+        (signal.SIGTERM, 143, "Aborted: interrupted by SIGTERM"),
+        (signal.SIGINT, 130, "Aborted: interrupted by Ctrl-C (SIGINT)"),
+    ],
+)
+def test_a_signal_mid_generation_leaves_nothing_behind(
+    tmp_path: Path, signum: signal.Signals, status: int, line: str
+) -> None:
+    process = start("new", "rag-chatbot", "bot", "--defaults", cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    # The staging folder exists once rendering has started; signal then.
+    while not any(path.name.endswith(".genai-scaffold") for path in tmp_path.iterdir()):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == status
+    assert stderr.splitlines() == [line]
+    assert list(tmp_path.iterdir()) == []
