@@ -293,3 +293,20 @@ def test_a_project_in_a_monorepo_subfolder_updates_from_any_of_its_folders(
     assert "## Set up (our way)" in contributing
     assert (monorepo / "README.md").read_text() == "Our services\n"
     assert not (monorepo / ".copier-answers.yml").exists()
+
+
+def test_a_recorded_version_the_template_lacks_hints_at_upgrading_not_at_vcs_ref(
+    template_repo: Path, workdir: Path
+) -> None:
+    project = workdir / "bot"
+    generate(str(template_repo), project)
+    edit(project / ".copier-answers.yml", "_commit: v1", "_commit: v0.9")
+    commit(project, "Pretend an unknown release made it")
+
+    result = invoke("update", str(project), "--defaults")
+
+    assert result.exit_code == 2
+    error, hint = result.stderr.splitlines()
+    assert error == "Error: the template has no 'v0.9' tag, branch or commit"
+    assert "--vcs-ref" not in hint
+    assert "upgrade genai-scaffold" in hint

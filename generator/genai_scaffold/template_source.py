@@ -158,11 +158,22 @@ def installed_stand_in() -> Path | None:
     return install_bundle(bundle) if bundle is not None else None
 
 
+def ref_to_render(repository: Path) -> str | None:
+    """None (Copier takes the latest release tag), or HEAD for a repository without tags.
+
+    Copier takes HEAD too, but prints a warning first; a development build (untagged
+    checkout) is no reason to warn its users.
+    """
+    return None if git.remote_tags(str(repository)) else "HEAD"
+
+
 def default_source() -> TemplateSource:
     """The template genai-scaffold ships with."""
     root = embedded_root()
     if (stand_in := installed_stand_in()) is not None:
-        return TemplateSource(canonical_url(), vcs_ref=None, root=root, stand_in=stand_in)
+        return TemplateSource(
+            canonical_url(), vcs_ref=ref_to_render(stand_in), root=root, stand_in=stand_in
+        )
     # An editable install renders its checkout's HEAD, uncommitted changes included:
     # asking Copier for the latest tag would warn when the checkout has none.
     vcs_ref = "HEAD" if (root / ".git").exists() else None

@@ -122,6 +122,9 @@ def update(
     _check_clean_repository(project)
     source, commit = str(recorded["_src_path"]), str(recorded["_commit"])
     stand_in = installed_stand_in_for(source)
+    ref = vcs_ref
+    if ref is None and stand_in is not None:
+        ref = template_source.ref_to_render(stand_in)
     if questionnaire := _local_questionnaire(source):
         answers = check_answers(answers, questionnaire, str(recorded["kind"]))
     hints = Hints(
@@ -136,7 +139,7 @@ def update(
         update_project(
             project,
             answers,
-            vcs_ref=vcs_ref,
+            vcs_ref=ref,
             defaults=defaults,
             hints=hints,
             recorded_source=source,
