@@ -223,7 +223,7 @@ def test_an_unreachable_template_repository_is_a_user_error(workdir: Path, tmp_p
     )
 
     assert result.exit_code == 2
-    assert result.stderr.startswith("Error: git could not fetch the template: ")
+    assert result.stderr.startswith("Error: git could not fetch the template: fatal: ")
     assert result.stderr.splitlines()[1] == "Hint: check the --template path or URL"
     assert list(workdir.iterdir()) == []
 

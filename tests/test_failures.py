@@ -113,3 +113,20 @@ def test_a_signal_mid_generation_leaves_nothing_behind(
     assert process.returncode == status
     assert stderr.splitlines() == [line]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_no_terminal_is_one_error_without_prompt_toolkit_warnings(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [SCRIPT, "new", "rag-chatbot", "bot"],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "Error: a question needs an answer and there is no terminal to ask it on",
+        "Hint: pass --defaults, or the answers with -d KEY=VALUE / --data-file FILE",
+    ]
+    assert list(tmp_path.iterdir()) == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -33,9 +34,14 @@ def _first_line(error: BaseException) -> str:
 
 
 def _git_reason(error: Any) -> str:
-    """The last line git wrote to stderr ("fatal: repository ... not found")."""
+    """The reason git gives: its first `fatal:` line ("fatal: repository ... not found").
+
+    git follows it with advice ("Please make sure you have the correct access rights /
+    and the repository exists."), so the last line is not the reason.
+    """
     lines = [line.strip() for line in str(error.stderr or "").splitlines() if line.strip()]
-    return lines[-1] if lines else _first_line(error)
+    fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
+    return (fatal or lines or [_first_line(error)])[0]
 
 
 @dataclass(frozen=True)
@@ -87,13 +93,26 @@ def _readable_prompts() -> Iterator[None]:
         Question.get_questionary_structure = original_structure  # type: ignore[method-assign]
 
 
+def _silence_not_a_terminal_warning() -> None:
+    """Mark stdin as already warned about in prompt_toolkit (its once-per-fd record)."""
+    from prompt_toolkit.input.vt100 import Vt100Input
+
+    try:
+        if not sys.stdin.isatty():
+            Vt100Input._fds_not_a_terminal.add(sys.stdin.fileno())
+    except (AttributeError, ValueError, OSError):  # no real stdin (tests), or closed
+        pass
+
+
 @contextmanager
 def _quiet_tools() -> Iterator[None]:
     """Keep warnings that ask nothing of the user from reaching the terminal.
 
     prompt_toolkit warns when a terminal does not answer cursor-position requests
-    (a pseudo-terminal, tmux on some set-ups); prompts work the same without them.
+    (a pseudo-terminal, tmux on some set-ups), and when stdin is no terminal at all,
+    which the error that follows already says (with what to do instead).
     """
+    _silence_not_a_terminal_warning()
     previous = os.environ.get(NO_CPR)
     os.environ[NO_CPR] = "1"
     try:
