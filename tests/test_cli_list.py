@@ -76,13 +76,13 @@ def test_list_prints_a_table_of_kinds_and_questions() -> None:
 def test_version_and_help() -> None:
     assert invoke("--version").stdout == f"genai-scaffold, version {__version__}\n"
     help_text = invoke("--help").stdout
-    for command in ("new", "list", "update"):
+    for command in ("new", "list", "update", "check"):
         assert f"  {command} " in help_text
     assert "_GENAI_SCAFFOLD_COMPLETE=bash_source" in help_text
 
 
 @pytest.mark.parametrize("width", [70, 80])
-@pytest.mark.parametrize("command", [[], ["new"], ["list"], ["update"]])
+@pytest.mark.parametrize("command", [[], ["new"], ["list"], ["update"], ["check"]])
 def test_help_reads_well_at_every_level(command: list[str], width: int) -> None:
     result = CliRunner().invoke(main, [*command, "--help"], terminal_width=width)
 

@@ -310,3 +310,13 @@ def test_a_recorded_version_the_template_lacks_hints_at_upgrading_not_at_vcs_ref
     assert error == "Error: the template has no 'v0.9' tag, branch or commit"
     assert "--vcs-ref" not in hint
     assert "upgrade genai-scaffold" in hint
+
+
+def test_the_canonical_url_comes_from_the_package_metadata_and_can_be_overridden(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert template_source.canonical_url() == "https://github.com/genai-scaffold/genai-scaffold.git"
+
+    monkeypatch.setenv("GENAI_SCAFFOLD_TEMPLATE_URL", "https://git.example.com/our/fork.git")
+
+    assert template_source.canonical_url() == "https://git.example.com/our/fork.git"
