@@ -7,6 +7,8 @@ a 300 KiB tmpfs, SIGTERM and SIGINT sent while Copier is rendering. Mounting nee
 
 from __future__ import annotations
 
+import errno
+import os
 import signal
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from genai_scaffold.errors import FilesystemError
 
 SCRIPT = str(Path(sys.executable).with_name("genai-scaffold"))
 
@@ -130,3 +133,23 @@ def test_no_terminal_is_one_error_without_prompt_toolkit_warnings(tmp_path: Path
         "Hint: pass --defaults, or the answers with -d KEY=VALUE / --data-file FILE",
     ]
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("number", "hint"),
+    [
+        (errno.EACCES, "you may not write there: choose a folder you own"),
+        (errno.EPERM, "you may not write there: choose a folder you own"),
+        (errno.EDQUOT, "free some of your disk quota and run it again"),
+        (errno.EIO, "check the destination folder and run it again"),
+    ],
+)
+def test_other_write_failures_name_the_destination_and_a_fix(number: int, hint: str) -> None:
+    """Permission denied cannot be produced for real as root; the mapping is checked here."""
+    error = FilesystemError.from_os_error(
+        OSError(number, os.strerror(number), "/x/.bot.staging/file"), Path("/x/bot")
+    )
+
+    assert error.message == f"cannot write /x/bot: {os.strerror(number)}"
+    assert error.hint == hint
+    assert error.exit_code == 1
