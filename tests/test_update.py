@@ -320,3 +320,12 @@ def test_the_canonical_url_comes_from_the_package_metadata_and_can_be_overridden
     monkeypatch.setenv("GENAI_SCAFFOLD_TEMPLATE_URL", "https://git.example.com/our/fork.git")
 
     assert template_source.canonical_url() == "https://git.example.com/our/fork.git"
+
+
+def test_a_broken_answers_file_is_a_user_error(workdir: Path) -> None:
+    (workdir / ".copier-answers.yml").write_text("_src_path: [unclosed\n")
+
+    result = invoke("check", str(workdir))
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {workdir / '.copier-answers.yml'} is not valid YAML")

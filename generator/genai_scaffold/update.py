@@ -55,7 +55,15 @@ def read_answers(project: Path) -> dict[str, Any]:
             f"{project} is not a generated project (no {ANSWERS_FILE})",
             hint="run update from the project's root folder, or pass its path",
         )
-    recorded = yaml.safe_load(answers_file.read_text(encoding="utf-8")) or {}
+    try:
+        recorded = yaml.safe_load(answers_file.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise NotAProjectError(
+            f"{answers_file} is not valid YAML: {str(error).splitlines()[0]}",
+            hint="restore it from git (git checkout -- .copier-answers.yml)",
+        ) from error
+    if not isinstance(recorded, dict):
+        recorded = {}
     if not recorded.get("_src_path") or not recorded.get("_commit"):
         raise NotAProjectError(
             f"{ANSWERS_FILE} records no template version, so there is nothing to update from",
