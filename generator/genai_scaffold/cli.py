@@ -15,7 +15,6 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 import click
 from click.shell_completion import CompletionItem
 
-from genai_scaffold import __version__
 from genai_scaffold.errors import ScaffoldError
 
 if TYPE_CHECKING:
@@ -136,7 +135,7 @@ def _answer_options(function: F) -> F:
 
 
 @click.group(cls=ScaffoldGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="genai-scaffold")
+@click.version_option(package_name="genai-scaffold", prog_name="genai-scaffold")
 def main() -> None:
     """Generate portfolio-grade generative-AI projects.
 
