@@ -33,9 +33,14 @@ def new_defaults(dest: Path, cwd: Path) -> tuple[int, list[str]]:
     return result.returncode, result.stderr.splitlines()
 
 
-def start(*args: str, cwd: Path) -> subprocess.Popen[str]:
+def start(*args: str, cwd: Path, tmpdir: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [SCRIPT, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [SCRIPT, *args],
+        cwd=cwd,
+        env={**os.environ, "TMPDIR": str(tmpdir)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -103,10 +108,17 @@ def test_a_full_disk_is_one_line_and_leaves_nothing(
 def test_a_signal_mid_generation_leaves_nothing_behind(
     tmp_path: Path, signum: signal.Signals, status: int, line: str
 ) -> None:
-    process = start("new", "rag-chatbot", "bot", "--defaults", cwd=tmp_path)
+    work, scratch = tmp_path / "work", tmp_path / "tmp"
+    work.mkdir()
+    scratch.mkdir()
+    process = start("new", "rag-chatbot", "bot", "--defaults", cwd=work, tmpdir=scratch)
     deadline = time.monotonic() + 60
-    # The staging folder exists once rendering has started; signal then.
-    while not any(path.name.endswith(".genai-scaffold") for path in tmp_path.iterdir()):
+    # Copier writes into the staging folder once it has cloned the template and
+    # rendering is under way; signal then.
+    while not any(
+        path.name.endswith(".genai-scaffold") and any(path.rglob("*.toml"))
+        for path in work.iterdir()
+    ):
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline
         time.sleep(0.02)
@@ -115,7 +127,8 @@ def test_a_signal_mid_generation_leaves_nothing_behind(
 
     assert process.returncode == status
     assert stderr.splitlines() == [line]
-    assert list(tmp_path.iterdir()) == []
+    assert list(work.iterdir()) == []
+    assert list(scratch.iterdir()) == []  # Copier's clone of the template is gone too
 
 
 def test_no_terminal_is_one_error_without_prompt_toolkit_warnings(tmp_path: Path) -> None:
