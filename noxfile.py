@@ -14,6 +14,7 @@ its workflow, and its sdist/wheel build, printing how long each step took.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -82,11 +83,24 @@ class StepTimer:
 
 def check_generated(session: nox.Session, kind: str, answers: dict[str, object]) -> None:
     session.install("-e", ".", *HARNESS_TOOLS)
-    timer = StepTimer(session)
-    # Outside this repository, so the project gets a git repository of its own.
-    workdir = Path(tempfile.gettempdir()) / "genai-scaffold-harness" / session.name
+    # Outside this repository, so the project gets a git repository of its own; removed
+    # afterwards, pass or fail, with the harness folder once no session uses it.
+    harness = Path(tempfile.gettempdir()) / "genai-scaffold-harness"
+    workdir = harness / session.name
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
+    try:
+        _check_project(session, kind, answers, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            harness.rmdir()  # only when empty: other sessions may run beside this one
+
+
+def _check_project(
+    session: nox.Session, kind: str, answers: dict[str, object], workdir: Path
+) -> None:
+    timer = StepTimer(session)
     project = workdir / f"{kind}-project"
     data = [arg for key, value in answers.items() for arg in ("-d", f"{key}={value}")]
     session.log(f"answers: {json.dumps(answers, ensure_ascii=False) or 'defaults'}")

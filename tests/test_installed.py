@@ -105,7 +105,7 @@ def test_the_installed_wheel_generates_updatable_projects_away_from_the_repo(
     assert located.stdout.startswith(str(site))
     assert new.returncode == 0, new.stderr
     answers = recorded_answers(work / "bot")
-    assert answers["_src_path"] == str(home / "template.bundle")
+    assert answers["_src_path"] == "https://github.com/genai-scaffold/genai-scaffold.git"
     assert answers["_commit"]
     assert (home / "template.bundle").is_file()
     assert update.returncode == 0, update.stderr

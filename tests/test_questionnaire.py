@@ -48,6 +48,18 @@ def test_unknown_kind_names_the_known_ones(questionnaire: Questionnaire) -> None
     assert "rag-chatbot" in raised.value.hint
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("chatbot", "rag-chatbot"), ("lora", "lora-finetune"), ("rag-chatbto", "rag-chatbot")],
+)
+def test_unknown_kind_suggests_the_closest(
+    questionnaire: Questionnaire, typed: str, meant: str
+) -> None:
+    with pytest.raises(UnknownKindError) as raised:
+        questionnaire.kind(typed)
+    assert raised.value.message == f"unknown kind '{typed}'; did you mean {meant}?"
+
+
 def test_reserved_package_names_cover_this_python() -> None:
     listed = (REPO_ROOT / "template" / "python_names.jinja").read_text(encoding="utf-8")
     names = set(re.findall(r"'([^']+)'", listed))
@@ -84,7 +96,7 @@ def reject(answers: dict[str, str], tmp_path: Path) -> str:
         ({"github_user": "-zoe"}, "github_user: '-zoe' is not a GitHub user"),
         ({"copyright_year": "26"}, "copyright_year: '26' is not a four-digit year"),
         ({"project_name": "  "}, "project_name: The project name cannot be empty"),
-        ({"license": "WTFPL"}, "Invalid choice for 'license': 'WTFPL' is not in"),
+        ({"license": "WTFPL"}, "license: 'WTFPL' is not a choice"),
     ],
 )
 def test_validators_reject_bad_answers_with_their_message(

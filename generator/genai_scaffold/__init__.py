@@ -1,8 +1,18 @@
 """genai-scaffold: portfolio-grade generative-AI projects from one command."""
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
-try:
-    __version__ = version("genai-scaffold")
-except PackageNotFoundError:  # running from a source checkout that is not installed
-    __version__ = "0.0.0+unknown"
+
+def __getattr__(name: str) -> Any:
+    """`__version__`, read from the package metadata only when asked for.
+
+    Importing importlib.metadata costs more than the rest of `genai-scaffold --help`.
+    """
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("genai-scaffold")
+    except PackageNotFoundError:  # running from a source checkout that is not installed
+        return "0.0.0+unknown"

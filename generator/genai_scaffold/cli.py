@@ -15,21 +15,21 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 import click
 from click.shell_completion import CompletionItem
 
-from genai_scaffold import __version__
 from genai_scaffold.errors import ScaffoldError
 
 if TYPE_CHECKING:
     from genai_scaffold.generate import GenerationResult
+    from genai_scaffold.questionnaire import Questionnaire
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-USAGE_ERROR = 2
+# Bumped when a field of `list --json` changes meaning or goes away (new fields do not).
+LIST_SCHEMA_VERSION = 2
 
 
 class UserError(click.ClickException):
     """A ScaffoldError shown as `Error: ...` plus a hint, exit status 2, no traceback."""
 
-    exit_code = USAGE_ERROR
+    exit_code = 2
 
     def __init__(self, error: ScaffoldError) -> None:
         super().__init__(error.message)
@@ -42,14 +42,51 @@ class UserError(click.ClickException):
             click.echo(f"Hint: {self.hint}", file=stream)
 
 
+class MachineError(UserError):
+    """The request was right but the machine could not carry it out: exit status 1."""
+
+    exit_code = 1
+
+
+def _as_click_error(error: ScaffoldError) -> UserError:
+    return MachineError(error) if error.exit_code == MachineError.exit_code else UserError(error)
+
+
+class Interrupted(click.ClickException):
+    """Ctrl-C: one line, and the exit status shells give a process stopped by SIGINT."""
+
+    exit_code = 130  # 128 + the signal's number
+    signal_name = "Ctrl-C (SIGINT)"
+
+    def __init__(self) -> None:
+        super().__init__(f"interrupted by {self.signal_name}")
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"Aborted: {self.message}", file=file or sys.stderr)
+
+
+class TerminatedError(Interrupted):
+    """SIGTERM (kill, a CI timeout): exit status 143."""
+
+    exit_code = 143
+    signal_name = "SIGTERM"
+
+
 class ScaffoldGroup(click.Group):
-    """A group whose commands report ScaffoldError as a user error."""
+    """A group whose commands report ScaffoldError as a user error, and signals as one line."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from genai_scaffold.signals import Terminated, sigterm_raises
+
         try:
-            return super().invoke(ctx)
+            with sigterm_raises():
+                return super().invoke(ctx)
         except ScaffoldError as error:
-            raise UserError(error) from error
+            raise _as_click_error(error) from error
+        except Terminated as error:
+            raise TerminatedError from error
+        except KeyboardInterrupt as error:
+            raise Interrupted from error
 
 
 def _complete_kind(
@@ -79,12 +116,17 @@ def _answer_options(function: F) -> F:
             "pairs",
             metavar="KEY=VALUE",
             multiple=True,
-            help="Answer a question, e.g. -d license=Apache-2.0 (repeatable).",
+            help="Answer one question; repeat for more.",
         ),
         click.option(
             "--vcs-ref",
             metavar="REF",
             help="Template git tag, branch or commit (default: the latest release).",
+        ),
+        click.option(
+            "--data-file",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="A YAML file of answers (question: answer); -d wins over it.",
         ),
     ]
     for option in reversed(options):
@@ -93,29 +135,52 @@ def _answer_options(function: F) -> F:
 
 
 @click.group(cls=ScaffoldGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="genai-scaffold")
+@click.version_option(package_name="genai-scaffold", prog_name="genai-scaffold")
 def main() -> None:
-    r"""Generate portfolio-grade generative-AI projects.
+    """Generate portfolio-grade generative-AI projects.
 
     \b
-    genai-scaffold list                      the kinds and their questions
-    genai-scaffold new rag-chatbot my-bot    generate a project
-    genai-scaffold update                    take in template improvements
+    Examples:
+      genai-scaffold list                    kinds and their questions
+      genai-scaffold new rag-chatbot my-bot  generate a project
+      genai-scaffold update                  take in template changes
 
-    Shell completion (bash; use zsh_source or fish_source for those shells):
-    eval "$(_GENAI_SCAFFOLD_COMPLETE=bash_source genai-scaffold)"
+    \b
+    Shell completion (bash; zsh_source or fish_source for those shells):
+      eval "$(_GENAI_SCAFFOLD_COMPLETE=bash_source genai-scaffold)"
+    """  # noqa: D301 (click's \b keeps the next lines as written)
+
+
+class KindCommand(click.Command):
+    """A command whose help ends with the kinds of project, one line each.
+
+    The kinds are read from the template only when help is shown, so that parsing
+    other commands pays nothing for them.
     """
 
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from genai_scaffold.questionnaire import Questionnaire
+        from genai_scaffold.template_source import embedded_root
 
-@main.command()
+        with formatter.section("Kinds"):
+            formatter.write_dl(
+                [(kind.name, kind.title) for kind in Questionnaire(embedded_root()).kinds]
+            )
+        super().format_epilog(ctx, formatter)
+
+
+@main.command(
+    cls=KindCommand,
+    short_help="Generate a project of one KIND.",
+    epilog="""\b
+Examples:
+  genai-scaffold new rag-chatbot my-bot
+  genai-scaffold new lora-finetune notes -d license=Apache-2.0
+  genai-scaffold new image-prompt-eval study --data-file answers.yml""",
+)
 @click.argument("kind", shell_complete=_complete_kind)
 @click.argument("dest", required=False, type=click.Path(path_type=Path, file_okay=False))
 @_answer_options
-@click.option(
-    "--data-file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="A YAML file of answers (question: answer); -d wins over it.",
-)
 @click.option(
     "--template",
     metavar="SRC",
@@ -146,7 +211,11 @@ def new(
     force: bool,
     use_git: bool,
 ) -> None:
-    """Generate a KIND project in DEST (default: a folder named after the project slug)."""
+    """Generate a KIND project in DEST (default: a folder named after the project slug).
+
+    Questions not answered with -d, --data-file or --defaults are asked at the
+    terminal. `genai-scaffold list` shows every question, its default and choices.
+    """
     from genai_scaffold import answers, generate
     from genai_scaffold.template_source import resolve_source
 
@@ -170,25 +239,16 @@ def new(
 
 
 def _print_next_steps(result: GenerationResult) -> None:
-    from rich.console import Console
-    from rich.panel import Panel
-    from rich.text import Text
-
+    """Plain lines, never boxed or cut, so that each command can be copied and pasted."""
     from genai_scaffold.readme import quickstart_commands
 
-    console = Console()
     here = Path.cwd()
     shown = result.path.relative_to(here) if result.path.is_relative_to(here) else result.path
-    console.print(
-        Text(f"Created {result.answers['project_name']} in {shown} ({len(result.files)} files).")
-    )
+    click.echo(f"Created {result.answers['project_name']} in {shown} ({len(result.files)} files).")
     if result.git_note:
-        console.print(Text(f"git: {result.git_note}."))
+        click.echo(f"git: {result.git_note}.")
     steps = "\n".join([f"cd {shown}", *quickstart_commands(result.path / "README.md")])
-    if console.is_terminal:
-        console.print(Panel.fit(Text(steps, no_wrap=True), title="Next steps", title_align="left"))
-    else:  # keep the commands whole and copy-pasteable in logs and pipes
-        click.echo(f"Next steps:\n{steps}")
+    click.echo(f"Next steps:\n{steps}")
 
 
 @main.command(name="list")
@@ -202,19 +262,39 @@ def list_kinds(as_json: bool, template: str | None) -> None:
     root = resolve_source(template, None).root if template else embedded_root()
     if root is None:
         raise ScaffoldError("list needs a local template", hint="clone the template first")
-    questionnaire = Questionnaire(root)
-    catalogue = [
-        {
-            "name": kind.name,
-            "description": kind.description,
-            "questions": [q.as_dict() for q in questionnaire.questions_for(kind.name)],
-        }
-        for kind in questionnaire.kinds
-    ]
+    catalogue = _catalogue(Questionnaire(root))
     if as_json:
-        click.echo(json.dumps({"kinds": catalogue}, indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {"schema_version": LIST_SCHEMA_VERSION, "kinds": catalogue},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     _print_catalogue(catalogue)
+
+
+def _catalogue(questionnaire: Questionnaire) -> list[dict[str, Any]]:
+    """Each kind with its questions, defaults rendered for `new KIND` without a DEST."""
+    catalogue = []
+    for kind in questionnaire.kinds:
+        destination = f"my-{kind.name}"
+        example = questionnaire.example_answers(kind.name, destination)
+        questions = [
+            question.as_dict(example.get(question.name), questionnaire.kinds_asking(question))
+            for question in questionnaire.questions_for(kind.name)
+        ]
+        catalogue.append(
+            {
+                "name": kind.name,
+                "title": kind.title,
+                "description": kind.description,
+                "example_destination": destination,
+                "questions": questions,
+            }
+        )
+    return catalogue
 
 
 def _print_catalogue(catalogue: list[dict[str, Any]]) -> None:
@@ -234,35 +314,87 @@ def _print_catalogue(catalogue: list[dict[str, Any]]) -> None:
         questions.add_column("default / choices", overflow="fold", max_width=34)
         questions.add_column("help", ratio=1)
         for question in kind["questions"]:
-            default = "(derived)" if question["derived"] else repr(question["default"])
-            choices = ", ".join(map(str, question["choices"]))
+            default = repr(question["default"]) + (" (derived)" if question["derived"] else "")
+            choices = ", ".join(str(choice["value"]) for choice in question["choices"])
             questions.add_row(question["name"], f"{default}\n{choices}".strip(), question["help"])
         console.print(questions)
 
 
-@main.command()
+@main.command(short_help="Take in template improvements, keeping your edits.")
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @_answer_options
-def update(path: Path, defaults: bool, pairs: Sequence[str], vcs_ref: str | None) -> None:
-    """Update the project at PATH to the latest template release, keeping your edits."""
-    from rich.console import Console
+@click.option(
+    "--pretend", is_flag=True, help="Show what would change (in a throwaway clone); write nothing."
+)
+def update(
+    path: Path,
+    defaults: bool,
+    pairs: Sequence[str],
+    vcs_ref: str | None,
+    data_file: Path | None,
+    pretend: bool,
+) -> None:
+    """Update the project at PATH to the latest template release, keeping your edits.
 
+    PATH may be any folder inside the project, also a project that is a subfolder of a
+    larger git repository. The repository must have no uncommitted changes; review the
+    update with `git diff`. Answers given with -d or --data-file change the project's
+    recorded answers.
+    """
     from genai_scaffold import answers
+    from genai_scaffold.update import find_project, preview_update
     from genai_scaffold.update import update as update_project
 
-    result = update_project(
-        path, answers=answers.parse_pairs(pairs), vcs_ref=vcs_ref, defaults=defaults
+    given = {**(answers.load_file(data_file) if data_file else {}), **answers.parse_pairs(pairs)}
+    project = find_project(path)
+    run = preview_update if pretend else update_project
+    result = run(project, answers=given, vcs_ref=vcs_ref, defaults=defaults)
+    if result.old_version == result.new_version and not result.changed:
+        click.echo(f"Already at template version {result.new_version}.")
+        return
+    click.echo(
+        f"{'Would update' if pretend else 'Updated'} from template version "
+        f"{result.old_version} to {result.new_version}."
     )
-    console = Console()
-    if result.old_version == result.new_version:
-        console.print(f"Already at template version {result.new_version}.")
-    else:
-        console.print(
-            f"Updated from template version {result.old_version} to {result.new_version}."
-        )
+    if pretend:
+        click.echo("Files that would change:")
+        for name in result.changed:
+            click.echo(f"  {name}")
     if result.conflicts:
-        console.print("[yellow]Conflicts to resolve[/yellow] (look for <<<<<<< markers):")
+        click.echo(
+            "Conflicts the update would leave:"
+            if pretend
+            else "Conflicts to resolve (look for <<<<<<< markers):"
+        )
         for name in result.conflicts:
-            console.print(f"  {name}")
+            click.echo(f"  {name}")
+        if not pretend:
+            sys.exit(1)
+    if pretend:
+        click.echo("Pretend mode: nothing was written.", err=True)
+    else:
+        click.echo("Review with `git diff`, run the tests, then commit.")
+
+
+@main.command(short_help="Exit 1 when a newer template release is available (for CI).")
+@click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False, exists=True))
+def check(path: Path) -> None:
+    """Tell whether the project at PATH is behind the installed template's newest release.
+
+    Exits 0 when it is current, 1 when an update is available (so a CI job can fail or
+    open an issue), 2 on an error. Reads nothing from the network for projects made
+    by this tool's own template.
+    """
+    from genai_scaffold.check import check as check_project
+
+    result = check_project(path)
+    if result.latest is None:
+        click.echo(f"The template has no releases to compare {result.current} with.")
+    elif result.behind:
+        click.echo(
+            f"Behind: the project is at template version {result.current}; "
+            f"{result.latest} is available. Run `genai-scaffold update`."
+        )
         sys.exit(1)
-    console.print("Review with `git diff`, run the tests, then commit.")
+    else:
+        click.echo(f"Up to date with template version {result.latest}.")

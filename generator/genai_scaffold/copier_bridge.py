@@ -6,10 +6,13 @@ not pay for importing it.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,8 @@ from genai_scaffold.errors import (
 )
 from genai_scaffold.template_source import TemplateSource
 
+NO_CPR = "PROMPT_TOOLKIT_NO_CPR"
+COPIER_CACHE = "COPIER_CACHE_DIR"
 _VALIDATION = re.compile(r"Validation error for question '(?P<name>[^']+)': (?P<message>.*)", re.S)
 
 
@@ -29,13 +34,134 @@ def _first_line(error: BaseException) -> str:
 
 
 def _git_reason(error: Any) -> str:
-    """The last line git wrote to stderr ("fatal: repository ... not found")."""
+    """The reason git gives: its first `fatal:` line ("fatal: repository ... not found").
+
+    git follows it with advice ("Please make sure you have the correct access rights /
+    and the repository exists."), so the last line is not the reason.
+    """
     lines = [line.strip() for line in str(error.stderr or "").splitlines() if line.strip()]
-    return lines[-1] if lines else _first_line(error)
+    fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
+    return (fatal or lines or [_first_line(error)])[0]
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What to tell the user when the template cannot be fetched or lacks a revision.
+
+    The caller knows which options the user passed, so it words these: a hint names
+    only options that exist and were used.
+    """
+
+    fetch: str
+    revision: str
 
 
 @contextmanager
-def _translated_errors() -> Iterator[None]:
+def _readable_prompts() -> Iterator[None]:
+    """Copier's prompts show each question's name, then its help wrapped to the terminal.
+
+    Copier has no setting for this, so `Question.get_message` is replaced for the
+    duration of one run (and only in this process); the rest of the prompt (defaults,
+    menus of labelled choices, validators that re-ask with their reason) is Copier's.
+    """
+    from copier._user_data import Question
+
+    from genai_scaffold.prompts import menu_label, prompt_message, terminal_width
+
+    original_message = Question.get_message
+    original_structure = Question.get_questionary_structure
+
+    def get_message(question: Any) -> str:
+        help_text = question.render_value(question.help) if question.help else ""
+        return prompt_message(
+            question.var_name, question.get_type_name(), help_text, terminal_width()
+        )
+
+    def get_questionary_structure(question: Any) -> dict[str, Any]:
+        structure: dict[str, Any] = original_structure(question)
+        for choice in structure.get("choices", []):  # questionary Choice objects
+            if isinstance(choice.title, str):
+                choice.title = menu_label(choice.title, terminal_width())
+        return structure
+
+    Question.get_message = get_message  # type: ignore[method-assign,assignment]
+    Question.get_questionary_structure = get_questionary_structure  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        Question.get_message = original_message  # type: ignore[method-assign]
+        Question.get_questionary_structure = original_structure  # type: ignore[method-assign]
+
+
+def _silence_not_a_terminal_warning() -> None:
+    """Mark stdin as already warned about in prompt_toolkit (its once-per-fd record)."""
+    from prompt_toolkit.input.vt100 import Vt100Input
+
+    try:
+        if not sys.stdin.isatty():
+            Vt100Input._fds_not_a_terminal.add(sys.stdin.fileno())
+    except (AttributeError, ValueError, OSError):  # no real stdin (tests), or closed
+        pass
+
+
+@contextmanager
+def _quiet_tools() -> Iterator[None]:
+    """Keep warnings that ask nothing of the user from reaching the terminal.
+
+    prompt_toolkit warns when a terminal does not answer cursor-position requests
+    (a pseudo-terminal, tmux on some set-ups), and when stdin is no terminal at all,
+    which the error that follows already says (with what to do instead).
+    """
+    _silence_not_a_terminal_warning()
+    previous = os.environ.get(NO_CPR)
+    os.environ[NO_CPR] = "1"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ[NO_CPR]
+        else:
+            os.environ[NO_CPR] = previous
+
+
+@contextmanager
+def _git_reads(url: str, stand_in: Path | None) -> Iterator[None]:
+    """Have Copier's git commands read `url` from the local `stand_in`, if one is given.
+
+    The answers file keeps the canonical URL; only this process's git commands are
+    redirected (`url.<stand_in>.insteadOf <url>`, through git's GIT_CONFIG_* variables),
+    and Copier caches its mirror of the URL under genai-scaffold's own folder, apart
+    from the cache plain `copier` keeps for the real URL.
+    """
+    if stand_in is None:
+        yield
+        return
+    from plumbum import local
+
+    from genai_scaffold.template_source import user_home
+
+    count = int(os.environ.get("GIT_CONFIG_COUNT", "0"))
+    variables = {
+        "GIT_CONFIG_COUNT": str(count + 1),
+        f"GIT_CONFIG_KEY_{count}": f"url.{stand_in}.insteadOf",
+        f"GIT_CONFIG_VALUE_{count}": url,
+        COPIER_CACHE: str(user_home() / "copier-cache"),
+    }
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        with local.env(**variables):
+            yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextmanager
+def _translated_errors(hints: Hints) -> Iterator[None]:
     from copier.errors import (
         CopierAnswersInterrupt,
         InteractiveSessionError,
@@ -45,7 +171,7 @@ def _translated_errors() -> Iterator[None]:
     from plumbum import ProcessExecutionError
 
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _readable_prompts(), _quiet_tools():
             # Rendering a checkout with uncommitted changes is what development means.
             warnings.filterwarnings("ignore", message="Dirty template changes")
             yield
@@ -64,7 +190,7 @@ def _translated_errors() -> Iterator[None]:
     except ProcessExecutionError as error:
         raise TemplateNotFoundError(
             f"git could not fetch the template: {_git_reason(error)}",
-            hint="check the --template URL and --vcs-ref",
+            hint=hints.fetch,
         ) from error
     except UserMessageError as error:
         raise ScaffoldError(_first_line(error), hint="see `genai-scaffold --help`") from error
@@ -72,7 +198,7 @@ def _translated_errors() -> Iterator[None]:
         if str(error).startswith("Unknown revision"):
             raise TemplateNotFoundError(
                 f"the template has no {_first_line(error).split(': ', 1)[1]} tag, branch or commit",
-                hint="check --vcs-ref (git tag -l in the template lists its releases)",
+                hint=hints.revision,
             ) from error
         if match := _VALIDATION.match(str(error)):
             raise InvalidAnswerError(
@@ -90,12 +216,13 @@ def copy_template(
     data: Mapping[str, Any],
     *,
     defaults: bool,
+    hints: Hints,
     pretend: bool = False,
 ) -> None:
     """Render `source` into `dest` with Copier (no tasks, no untrusted features)."""
     from copier import run_copy
 
-    with _translated_errors():
+    with _translated_errors(hints), _git_reads(source.src, source.stand_in):
         run_copy(
             source.src,
             dest,
@@ -110,12 +237,19 @@ def copy_template(
 
 
 def update_project(
-    project: Path, data: Mapping[str, Any], *, vcs_ref: str | None, defaults: bool
+    project: Path,
+    data: Mapping[str, Any],
+    *,
+    vcs_ref: str | None,
+    defaults: bool,
+    hints: Hints,
+    recorded_source: str,
+    stand_in: Path | None,
 ) -> None:
     """Copier's three-way update of `project`; conflicts are left as inline markers."""
     from copier import run_update
 
-    with _translated_errors():
+    with _translated_errors(hints), _git_reads(recorded_source, stand_in):
         run_update(
             project,
             data=dict(data),

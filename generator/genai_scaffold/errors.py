@@ -1,12 +1,18 @@
 """The errors a user can cause, each with a one-line message and a hint to fix it.
 
-The CLI prints them as `Error: <message>` plus the hint and exits with status 2; nothing
+The CLI prints them as `Error: <message>` plus the hint and exits with the error's
+`exit_code`: 2 for a wrong request (like click's usage errors), 1 when the request was
+right but the machine could not carry it out (a full disk, a read-only folder). Nothing
 in this hierarchy is a bug, so none of them shows a traceback.
 """
+
+import errno
 
 
 class ScaffoldError(Exception):
     """An expected failure caused by the user's input or environment."""
+
+    exit_code = 2
 
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
@@ -40,3 +46,30 @@ class TemplateNotFoundError(ScaffoldError):
 
 class NoTerminalError(ScaffoldError):
     """A question needs an answer but there is no terminal to ask it on."""
+
+
+class FilesystemError(ScaffoldError):
+    """The file system refused a write: permission denied, read-only, or full."""
+
+    exit_code = 1
+
+    @classmethod
+    def from_os_error(cls, error: OSError, target: object) -> "FilesystemError":
+        """Name `target` (the user's destination, not a staging file in it), the reason, a fix."""
+        hints = {
+            errno.ENOSPC: "free some disk space (or choose another disk) and run it again",
+            errno.EDQUOT: "free some of your disk quota and run it again",
+            errno.EROFS: "that file system is read-only: choose a destination elsewhere",
+            errno.EACCES: "you may not write there: choose a folder you own",
+            errno.EPERM: "you may not write there: choose a folder you own",
+        }
+        return cls(
+            f"cannot write {target}: {error.strerror or error}",
+            hint=hints.get(error.errno or 0, "check the destination folder and run it again"),
+        )
+
+
+class GitError(ScaffoldError):
+    """A git command failed; the message is git's own last line."""
+
+    exit_code = 1

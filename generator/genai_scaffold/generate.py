@@ -16,9 +16,9 @@ from typing import Any
 import yaml
 
 from genai_scaffold import git
-from genai_scaffold.answers import check_known
+from genai_scaffold.answers import check_answers
 from genai_scaffold.copier_bridge import copy_template
-from genai_scaffold.errors import DestinationError, InvalidAnswerError
+from genai_scaffold.errors import DestinationError, FilesystemError, GitError, InvalidAnswerError
 from genai_scaffold.questionnaire import Questionnaire
 from genai_scaffold.template_source import TemplateSource
 
@@ -36,8 +36,11 @@ class GenerationResult:
     git_note: str = ""
 
 
-def _check_request(kind: str, source: TemplateSource, answers: Mapping[str, Any]) -> None:
-    """Refuse an unknown kind or a stray answer before anything is rendered."""
+def _check_request(kind: str, source: TemplateSource, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Refuse an unknown kind, a stray or mistyped answer before anything is rendered.
+
+    Returns the answers typed as their questions ask (`"yes"` -> True for a yes/no one).
+    """
     if answers.get("kind", kind) != kind:
         raise InvalidAnswerError(
             f"the answers say kind={answers['kind']} but the command asks for {kind}",
@@ -46,7 +49,8 @@ def _check_request(kind: str, source: TemplateSource, answers: Mapping[str, Any]
     if source.root is not None:  # a remote template is checked by Copier itself
         questionnaire = Questionnaire(source.root)
         questionnaire.kind(kind)
-        check_known(answers, questionnaire, kind)
+        return check_answers(answers, questionnaire, kind)
+    return dict(answers)
 
 
 def _is_empty_dir(path: Path) -> bool:
@@ -101,7 +105,10 @@ def _commit_first_version(dest: Path, files: list[str], answers: Mapping[str, An
     if git.inside_work_tree(dest):
         return "the destination is inside a git repository already: nothing was committed"
     identity = (str(answers["author_name"]), str(answers.get("author_email") or NOREPLY_EMAIL))
-    git.init_and_commit(dest, files, "Generate project with genai-scaffold", identity)
+    try:
+        git.init_and_commit(dest, files, "Generate project with genai-scaffold", identity)
+    except GitError as error:  # the project is complete; only the commit is missing
+        return f"{error.message}; the project is complete, commit it yourself"
     return "initialised a git repository with a first commit"
 
 
@@ -120,19 +127,47 @@ def create_project(
     `answers` pre-answer questions; Copier prompts for the rest on a terminal, or takes
     their defaults when `defaults` is true.
     """
-    _check_request(kind, source, answers)
+    answers = _check_request(kind, source, answers)
     if dest is not None:
         dest = dest.resolve()  # "." has no name to give the project
         _check_destination(dest, force=force)
     parent = (dest.parent if dest is not None else Path.cwd()).resolve()
-    created_parents = _make_parents(parent)
-    # The staging folder's last part is the destination's name, because the default
-    # project name is the destination folder's name (as with plain `copier copy`).
-    name = dest.name if dest is not None else f"my-{kind}"
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".genai-scaffold", dir=parent))
     try:
+        dest, final_answers, files = _render_into_place(
+            kind, dest, parent, source, answers, defaults, force
+        )
+    except OSError as error:  # read-only folder, permission denied, disk full
+        raise FilesystemError.from_os_error(error, dest or parent) from error
+    git_note = _commit_first_version(dest, files, final_answers) if use_git else ""
+    return GenerationResult(path=dest, answers=final_answers, files=files, git_note=git_note)
+
+
+def _render_into_place(
+    kind: str,
+    dest: Path | None,
+    parent: Path,
+    source: TemplateSource,
+    answers: Mapping[str, Any],
+    defaults: bool,
+    force: bool,
+) -> tuple[Path, dict[str, Any], list[str]]:
+    """Render into a staging folder in `parent`, then move it to `dest`; undo on any failure.
+
+    Any failure, Ctrl-C and SIGTERM included (the CLI turns SIGTERM into an exception),
+    removes the staging folder and the parent folders this call created.
+    """
+    created_parents: list[Path] = []
+    staging: Path | None = None
+    try:
+        created_parents = _make_parents(parent)
+        # The staging folder's last part is the destination's name, because the default
+        # project name is the destination folder's name (as with plain `copier copy`).
+        name = dest.name if dest is not None else f"my-{kind}"
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".genai-scaffold", dir=parent))
         rendered = staging / name
-        copy_template(source, rendered, {**answers, "kind": kind}, defaults=defaults)
+        copy_template(
+            source, rendered, {**answers, "kind": kind}, defaults=defaults, hints=source.hints()
+        )
         final_answers = yaml.safe_load((rendered / ANSWERS_FILE).read_text(encoding="utf-8"))
         if dest is None:
             dest = parent / str(final_answers["project_slug"])
@@ -140,13 +175,13 @@ def create_project(
         files = _relative_files(rendered)
         _move_into_place(rendered, dest, files)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         for folder in created_parents:
             folder.rmdir()
         raise
     shutil.rmtree(staging, ignore_errors=True)
-    git_note = _commit_first_version(dest, files, final_answers) if use_git else ""
-    return GenerationResult(path=dest, answers=final_answers, files=files, git_note=git_note)
+    return dest, final_answers, files
 
 
 def preview_project(
@@ -159,7 +194,14 @@ def preview_project(
     force: bool = False,
 ) -> None:
     """Show what `create_project` would write (Copier's pretend mode); write nothing."""
-    _check_request(kind, source, answers)
+    answers = _check_request(kind, source, answers)
     dest = dest.resolve()
     _check_destination(dest, force=force)
-    copy_template(source, dest, {**answers, "kind": kind}, defaults=defaults, pretend=True)
+    copy_template(
+        source,
+        dest,
+        {**answers, "kind": kind},
+        defaults=defaults,
+        hints=source.hints(),
+        pretend=True,
+    )

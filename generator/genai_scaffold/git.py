@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+
+from genai_scaffold.errors import GitError
 
 
 def available() -> bool:
@@ -13,9 +16,17 @@ def available() -> bool:
 
 
 def _git(args: Sequence[str], cwd: Path, *, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["git", *args], cwd=cwd, check=check, capture_output=True, text=True, encoding="utf-8"
+    """Run git quietly; a failure (with `check`) is a GitError carrying git's last line."""
+    result = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8", errors="replace"
     )
+    if check and result.returncode != 0:
+        lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
+        raise GitError(
+            f"git {args[0]} failed: {lines[-1] if lines else f'exit status {result.returncode}'}",
+            hint="fix what git says, then run the command again",
+        )
+    return result
 
 
 def inside_work_tree(path: Path) -> bool:
@@ -23,10 +34,29 @@ def inside_work_tree(path: Path) -> bool:
     return result.returncode == 0 and result.stdout.strip() == "true"
 
 
+def has_tags(path: Path) -> bool:
+    """Whether the repository at `path` has a tag (False for a folder that is no repo)."""
+    if not available() or not (path / ".git").exists():
+        return False
+    return bool(_git(["tag", "--list"], path, check=False).stdout.strip())
+
+
 def uncommitted_paths(path: Path) -> list[str]:
-    """Modified, staged and untracked paths (Copier's update refuses all of them)."""
+    """Modified, staged and untracked paths of the whole repository holding `path`.
+
+    Copier's update refuses all of them, also outside a project in a subfolder. The
+    paths are relative to the repository's root.
+    """
     output = _git(["status", "--porcelain", "--untracked-files=all"], path).stdout
     return [line[3:] for line in output.splitlines() if line]
+
+
+def uncommitted_paths_under(path: Path) -> list[str]:
+    """The uncommitted paths inside `path`, relative to `path` (a monorepo's subfolder)."""
+    prefix = _git(["rev-parse", "--show-prefix"], path).stdout.strip()
+    return [
+        name.removeprefix(prefix) for name in uncommitted_paths(path) if name.startswith(prefix)
+    ]
 
 
 def _has_identity(path: Path) -> bool:
@@ -51,3 +81,32 @@ def init_and_commit(
         name, email = fallback_identity
         identity = ["-c", f"user.name={name}", "-c", f"user.email={email}"]
     _git([*identity, "commit", "--quiet", "--no-verify", "-m", message], path)
+
+
+def toplevel(path: Path) -> Path:
+    """The root folder of the repository holding `path`."""
+    return Path(_git(["rev-parse", "--show-toplevel"], path).stdout.strip()).resolve()
+
+
+def clone_local(repository: Path, target: Path) -> None:
+    """A full local clone of `repository` (hard-linked objects: quick and small)."""
+    _git(["clone", "--quiet", str(repository), str(target)], repository.parent)
+
+
+def remote_tags(source: str, environment: dict[str, str] | None = None) -> list[str]:
+    """The tag names of the repository (path, bundle or URL) `source`."""
+    result = subprocess.run(
+        ["git", "ls-remote", "--tags", "--refs", "--", source],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env={**os.environ, **(environment or {})},
+    )
+    if result.returncode != 0:
+        lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
+        raise GitError(
+            f"cannot list the template's releases: {lines[-1] if lines else 'git failed'}",
+            hint="check the network, or the _src_path in .copier-answers.yml",
+        )
+    return [line.split("refs/tags/", 1)[1] for line in result.stdout.splitlines() if line]

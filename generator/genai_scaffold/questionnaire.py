@@ -7,12 +7,16 @@ and the nox harness stay fast.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
 
 from genai_scaffold.errors import TemplateNotFoundError, UnknownKindError
 
@@ -64,14 +68,18 @@ class Question:
             return [not self.default]
         return [choice.value for choice in self.choices if choice.value != self.default]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, default: Any, kinds: list[str]) -> dict[str, Any]:
+        """The question for `list --json`, with its default rendered for one example."""
         return {
             "name": self.name,
             "type": self.type,
             "help": self.help,
-            "default": self.default,
+            "default": default,
+            "default_template": self.default if self.has_derived_default else None,
             "derived": self.has_derived_default,
-            "choices": [choice.value for choice in self.choices],
+            "choices": [{"label": choice.label, "value": choice.value} for choice in self.choices],
+            "kinds": kinds,
+            "when": self.when,
         }
 
 
@@ -81,6 +89,11 @@ class Kind:
 
     name: str
     description: str
+
+    @property
+    def title(self) -> str:
+        """The description's part before its colon: "RAG chatbot", "LoRA fine-tuning"."""
+        return self.description.partition(":")[0]
 
 
 class Questionnaire:
@@ -94,7 +107,10 @@ class Questionnaire:
                 f"{root} is not a genai-scaffold template (no {CONFIG_FILE})",
                 hint="pass --template with a path or git URL of a genai-scaffold template",
             )
-        self._config: dict[str, Any] = yaml.safe_load(config.read_text(encoding="utf-8"))
+        # libyaml's loader when PyYAML has it: several times faster, and `new --help`
+        # reads this file to list the kinds.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        self._config: dict[str, Any] = yaml.load(config.read_text(encoding="utf-8"), loader)
 
     @cached_property
     def questions(self) -> list[Question]:
@@ -123,9 +139,14 @@ class Questionnaire:
         for kind in self.kinds:
             if kind.name == name:
                 return kind
-        known = ", ".join(kind.name for kind in self.kinds)
+        names = [kind.name for kind in self.kinds]
+        # Typed names are often a part of the kind's name ("chatbot", "lora"): those match
+        # by containment, typos by similarity.
+        guess = next((kind for kind in names if name and name.lower() in kind), None)
+        guess = guess or next(iter(difflib.get_close_matches(name, names, n=1, cutoff=0.5)), None)
         raise UnknownKindError(
-            f"unknown kind '{name}'", hint=f"choose one of: {known} (see `genai-scaffold list`)"
+            f"unknown kind '{name}'" + (f"; did you mean {guess}?" if guess else ""),
+            hint=f"choose one of: {', '.join(names)} (see `genai-scaffold list`)",
         )
 
     def questions_for(self, kind: str) -> list[Question]:
@@ -143,6 +164,41 @@ class Questionnaire:
             and not question.is_computed
             and _applies(question.when, kind)
         ]
+
+    def kinds_asking(self, question: Question) -> list[str]:
+        """The kinds whose projects may be asked `question` (some answer makes it apply)."""
+        return [kind.name for kind in self.kinds if _applies(question.when, kind.name)]
+
+    def example_answers(self, kind: str, destination: str) -> dict[str, Any]:
+        """Every default rendered as Copier renders it, for a project in `destination`.
+
+        Defaults are Jinja expressions of the answers before them (the slug derives from
+        the name, the name from the destination folder), so they are rendered in file
+        order with the template's own macros and Copier's filters. A question this kind
+        may ask gets its default even when the other defaults skip it (llm_model with no
+        LLM provider), as Copier gives skipped questions their defaults too.
+        """
+        from jinja2 import TemplateError
+
+        self.kind(kind)
+        environment = _jinja_environment(self.root, self._config.get("_envops", {}))
+        answers: dict[str, Any] = {"kind": kind}
+        context = {"_copier_conf": {"dst_path": destination}}
+        for question in self.questions:
+            if question.name == "kind" or not (
+                question.is_computed or _applies(question.when, kind)
+            ):
+                continue
+            default = question.default
+            try:
+                if isinstance(default, str):
+                    default = environment.from_string(default).render(**context, **answers)
+            except TemplateError:
+                if not question.is_computed:
+                    raise
+                continue  # a value computed for another kind, from its own answers
+            answers[question.name] = _cast(question.type, default)
+        return answers
 
     def answer_sets(self, kind: str) -> dict[str, dict[str, Any]]:
         """Named answer sets that, together, give every choice of every question once.
@@ -184,10 +240,48 @@ def _parse_question(name: str, spec: Any) -> Question:
     )
 
 
-def _applies(when: Any, kind: str) -> bool:
+def _applies(
+    when: Any,
+    kind: str,
+    environment: SandboxedEnvironment | None = None,
+    answers: dict[str, Any] | None = None,
+) -> bool:
+    """Whether a `when` holds for `kind` (and `answers`, when given).
+
+    Without answers, an undefined name is empty and an expression on it is still
+    decided by `kind`: `kind == 'rag-chatbot' and llm_provider != 'none'` holds for
+    rag-chatbot, as some answer makes it apply.
+    """
     if isinstance(when, bool):
         return when
+    if environment is None:
+        from jinja2.sandbox import SandboxedEnvironment
+
+        environment = SandboxedEnvironment()
+    rendered = environment.from_string(str(when)).render(**(answers or {"kind": kind}))
+    return rendered.strip().lower() not in {"", "false", "no", "off", "0", "none"}
+
+
+def _jinja_environment(root: Path, envops: dict[str, Any]) -> SandboxedEnvironment:
+    """A Jinja environment like Copier's: loader at the template root, its filters."""
+    from jinja2 import FileSystemLoader
     from jinja2.sandbox import SandboxedEnvironment
 
-    rendered = SandboxedEnvironment().from_string(str(when)).render(kind=kind)
-    return rendered.strip().lower() not in {"", "false", "no", "off", "0", "none"}
+    return SandboxedEnvironment(
+        loader=FileSystemLoader(root),
+        extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
+        **envops,
+    )
+
+
+def _cast(type_name: str, value: Any) -> Any:
+    """A rendered default as Copier casts it to the question's type."""
+    if not isinstance(value, str):
+        return value
+    if type_name == "bool":
+        return value.strip().lower() in {"true", "yes", "y", "1", "on"}
+    if type_name == "int":
+        return int(value)
+    if type_name in {"yaml", "json"}:
+        return yaml.safe_load(value)
+    return value

@@ -1,14 +1,18 @@
 """Where the template comes from, and how an installed CLI keeps projects updatable.
 
 Copier can only update a project whose answers file names a git repository and a
-commit. A template copied out of an installed wheel is a plain folder, so the wheel also
-ships the template's git history as a bundle (`_template.bundle`, made at build time by
-`hatch_build.py`). Before each use the CLI copies that bundle to a stable, user-level
-path (`~/.local/share/genai-scaffold/template.bundle` on Linux, or
-`$GENAI_SCAFFOLD_HOME/template.bundle`) and hands that path to Copier, which records it
-as `_src_path`. Reinstalling or upgrading genai-scaffold replaces the bundle at that same
-path with one holding the new tags, so `genai-scaffold update` finds both the project's
-old commit and the new release, offline.
+commit. The answers file therefore records the template's canonical git URL (the
+`Repository` URL of the package metadata, or `$GENAI_SCAFFOLD_TEMPLATE_URL`), which
+resolves on any machine: a teammate with only Copier and a network updates with plain
+`copier update`.
+
+The installed CLI works offline all the same. The wheel ships the template's git history
+as a bundle (`_template.bundle`, made at build time by `hatch_build.py`); before each use
+the CLI copies it to a user-level path (`~/.local/share/genai-scaffold/template.bundle` on
+Linux, or `$GENAI_SCAFFOLD_HOME/template.bundle`) and has git read the canonical URL from
+that bundle (`url.<bundle>.insteadOf <URL>`, for Copier's git commands only). Upgrading
+genai-scaffold replaces the bundle, so `genai-scaffold update` finds the project's old
+commit and the new release without a network.
 
 From a source checkout (no bundle shipped), the checkout itself is the source, rendered
 at HEAD with uncommitted changes included.
@@ -19,17 +23,26 @@ from __future__ import annotations
 import filecmp
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from genai_scaffold import git
 from genai_scaffold.errors import TemplateNotFoundError
+
+if TYPE_CHECKING:
+    from genai_scaffold.copier_bridge import Hints
 
 PACKAGE = "genai_scaffold"
 EMBEDDED_TREE = "_template"
 EMBEDDED_BUNDLE = "_template.bundle"
 BUNDLE_NAME = "template.bundle"
 HOME_VARIABLE = "GENAI_SCAFFOLD_HOME"
+URL_VARIABLE = "GENAI_SCAFFOLD_TEMPLATE_URL"
+DISTRIBUTION = "genai-scaffold"
+# Used only when the package metadata is not there (a checkout that is not installed).
+FALLBACK_URL = "https://github.com/genai-scaffold/genai-scaffold.git"
 
 
 @dataclass(frozen=True)
@@ -39,12 +52,32 @@ class TemplateSource:
     `src` is the string Copier receives (and records as `_src_path`); `vcs_ref` the git
     reference to render, None for the latest release tag; `root` a local folder holding
     the same copier.yml and projects/, for listing kinds without a git checkout (None
-    for a remote URL).
+    for a remote URL); `stand_in` a local git repository or bundle that git reads in
+    place of the URL `src` (the installed bundle), None to use `src` itself.
     """
 
     src: str
     vcs_ref: str | None
     root: Path | None
+    stand_in: Path | None = None
+    from_option: bool = False
+    ref_from_option: bool = False
+
+    def hints(self) -> Hints:
+        """Hints for a failed fetch or a missing revision, naming only options used."""
+        from genai_scaffold.copier_bridge import Hints
+
+        if self.from_option:
+            fetch = "check the --template path or URL" + (
+                " and --vcs-ref" if self.ref_from_option else ""
+            )
+        else:
+            fetch = "reinstall genai-scaffold: its copy of the template cannot be read"
+        if self.ref_from_option:
+            revision = "check --vcs-ref (git tag -l in the template lists its releases)"
+        else:
+            revision = "pass --vcs-ref with a tag, branch or commit the template has"
+        return Hints(fetch=fetch, revision=revision)
 
 
 def user_home() -> Path:
@@ -60,10 +93,32 @@ def stable_bundle_path() -> Path:
     return user_home() / BUNDLE_NAME
 
 
-def as_recorded(path: Path) -> str:
-    """`~/...` when under the home folder, so answers files carry no user name."""
-    home = Path.home()
-    return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)
+def canonical_url() -> str:
+    """The template's git URL as answers files record it, the same on every machine."""
+    if custom := os.environ.get(URL_VARIABLE):
+        return custom
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    try:
+        urls = metadata(DISTRIBUTION).get_all("Project-URL") or []
+    except PackageNotFoundError:
+        urls = []
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() == "repository":
+            url = url.strip()
+            return url if url.endswith(".git") else f"{url}.git"
+    return FALLBACK_URL
+
+
+def is_installed_template(recorded_source: str) -> bool:
+    """Whether an answers file's `_src_path` names the template this tool ships.
+
+    Projects from before the canonical URL recorded the user-level bundle's path.
+    """
+    if recorded_source == canonical_url():
+        return True
+    return Path(recorded_source).expanduser() == stable_bundle_path()
 
 
 def embedded_root() -> Path:
@@ -97,12 +152,30 @@ def install_bundle(bundle: Path) -> Path:
     return target
 
 
+def installed_stand_in() -> Path | None:
+    """The user-level bundle, refreshed from the installed release; None from a checkout."""
+    bundle = shipped_bundle()
+    return install_bundle(bundle) if bundle is not None else None
+
+
+def ref_to_render(repository: Path) -> str | None:
+    """None (Copier takes the latest release tag), or HEAD for a repository without tags.
+
+    Copier takes HEAD too, but prints a warning first; a development build (untagged
+    checkout) is no reason to warn its users.
+    """
+    return None if git.remote_tags(str(repository)) else "HEAD"
+
+
 def default_source() -> TemplateSource:
     """The template genai-scaffold ships with."""
     root = embedded_root()
-    bundle = shipped_bundle()
-    if bundle is not None:
-        return TemplateSource(as_recorded(install_bundle(bundle)), vcs_ref=None, root=root)
+    if (stand_in := installed_stand_in()) is not None:
+        return TemplateSource(
+            canonical_url(), vcs_ref=ref_to_render(stand_in), root=root, stand_in=stand_in
+        )
+    # An editable install renders its checkout's HEAD, uncommitted changes included:
+    # asking Copier for the latest tag would warn when the checkout has none.
     vcs_ref = "HEAD" if (root / ".git").exists() else None
     return TemplateSource(str(root), vcs_ref=vcs_ref, root=root)
 
@@ -111,7 +184,10 @@ def resolve_source(template: str | None, vcs_ref: str | None) -> TemplateSource:
     """The source for `--template` and `--vcs-ref`, or the default one."""
     if template is None:
         source = default_source()
-        return TemplateSource(source.src, vcs_ref or source.vcs_ref, source.root)
+        return replace(
+            source, vcs_ref=vcs_ref or source.vcs_ref, ref_from_option=vcs_ref is not None
+        )
+    ref_given = vcs_ref is not None
     local = Path(template).expanduser()
     if local.exists():
         if local.is_dir() and not (local / "copier.yml").is_file():
@@ -120,9 +196,13 @@ def resolve_source(template: str | None, vcs_ref: str | None) -> TemplateSource:
                 hint="point --template at the root of a genai-scaffold checkout",
             )
         root = local.resolve() if local.is_dir() else None
-        return TemplateSource(str(local.resolve()), vcs_ref, root)
+        if vcs_ref is None and root is not None and not git.has_tags(root):
+            vcs_ref = "HEAD"  # what Copier takes too, after printing a warning
+        return TemplateSource(
+            str(local.resolve()), vcs_ref, root, from_option=True, ref_from_option=ref_given
+        )
     if "://" in template or template.startswith(("git@", "gh:", "gl:")):
-        return TemplateSource(template, vcs_ref, root=None)
+        return TemplateSource(template, vcs_ref, None, from_option=True, ref_from_option=ref_given)
     raise TemplateNotFoundError(
         f"template '{template}' does not exist",
         hint="pass a local folder, a .bundle file or a git URL to --template",

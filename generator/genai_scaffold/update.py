@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,9 +12,9 @@ from typing import Any
 import yaml
 
 from genai_scaffold import git, template_source
-from genai_scaffold.answers import check_known
-from genai_scaffold.copier_bridge import update_project
-from genai_scaffold.errors import DirtyWorktreeError, NotAProjectError
+from genai_scaffold.answers import check_answers
+from genai_scaffold.copier_bridge import Hints, update_project
+from genai_scaffold.errors import DirtyWorktreeError, FilesystemError, NotAProjectError
 from genai_scaffold.generate import ANSWERS_FILE
 from genai_scaffold.questionnaire import Questionnaire
 
@@ -28,6 +29,23 @@ class UpdateResult:
     old_version: str
     new_version: str
     conflicts: list[str]
+    changed: list[str]
+
+
+def find_project(path: Path) -> Path:
+    """The generated project holding `path`: it, or the nearest parent with an answers file.
+
+    So `update` works from any folder of a project, also a project that is a subfolder of
+    a larger repository (a monorepo), whose own root has no answers file.
+    """
+    path = path.resolve()
+    for folder in (path, *path.parents):
+        if (folder / ANSWERS_FILE).is_file():
+            return folder
+    raise NotAProjectError(
+        f"{path} is not inside a generated project (no {ANSWERS_FILE} here or above)",
+        hint="run it from the project's folder, or pass the project's path",
+    )
 
 
 def read_answers(project: Path) -> dict[str, Any]:
@@ -37,7 +55,15 @@ def read_answers(project: Path) -> dict[str, Any]:
             f"{project} is not a generated project (no {ANSWERS_FILE})",
             hint="run update from the project's root folder, or pass its path",
         )
-    recorded = yaml.safe_load(answers_file.read_text(encoding="utf-8")) or {}
+    try:
+        recorded = yaml.safe_load(answers_file.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise NotAProjectError(
+            f"{answers_file} is not valid YAML: {str(error).splitlines()[0]}",
+            hint="restore it from git (git checkout -- .copier-answers.yml)",
+        ) from error
+    if not isinstance(recorded, dict):
+        recorded = {}
     if not recorded.get("_src_path") or not recorded.get("_commit"):
         raise NotAProjectError(
             f"{ANSWERS_FILE} records no template version, so there is nothing to update from",
@@ -61,29 +87,32 @@ def _check_clean_repository(project: Path) -> None:
         )
 
 
-def _refresh_bundle(recorded_source: str) -> None:
-    """Replace the user-level bundle with the installed release's, if the project uses it."""
-    shipped = template_source.shipped_bundle()
-    stable = template_source.stable_bundle_path()
-    if shipped is not None and Path(recorded_source).expanduser() == stable:
-        template_source.install_bundle(shipped)
+def installed_stand_in_for(recorded_source: str) -> Path | None:
+    """The installed bundle, refreshed, if the project records the template this tool ships.
+
+    With it, git reads the recorded URL from the bundle: the update is offline and
+    takes exactly the installed release. None leaves the recorded source to git.
+    """
+    if not template_source.is_installed_template(recorded_source):
+        return None
+    return template_source.installed_stand_in()
 
 
 def _local_questionnaire(recorded_source: str) -> Questionnaire | None:
     """The questionnaire behind a recorded source, when it can be read without git."""
-    source = Path(recorded_source).expanduser()
-    if source == template_source.stable_bundle_path():
+    if template_source.is_installed_template(recorded_source):
         return Questionnaire(template_source.embedded_root())
+    source = Path(recorded_source).expanduser()
     if (source / "copier.yml").is_file():
         return Questionnaire(source)
     return None
 
 
 def conflicted_files(project: Path) -> list[str]:
-    """Files an update changed that now hold conflict markers."""
+    """Files an update changed that now hold conflict markers (relative to `project`)."""
     return sorted(
         path
-        for path in git.uncommitted_paths(project)
+        for path in git.uncommitted_paths_under(project)
         if (project / path).is_file()
         and _CONFLICT_MARKER.search((project / path).read_text(encoding="utf-8", errors="replace"))
     )
@@ -99,12 +128,60 @@ def update(
     """Update `project` to the latest template release (or `vcs_ref`)."""
     recorded = read_answers(project)
     _check_clean_repository(project)
-    _refresh_bundle(str(recorded["_src_path"]))
-    if questionnaire := _local_questionnaire(str(recorded["_src_path"])):
-        check_known(answers, questionnaire, str(recorded["kind"]))
-    update_project(project, answers, vcs_ref=vcs_ref, defaults=defaults)
+    source, commit = str(recorded["_src_path"]), str(recorded["_commit"])
+    stand_in = installed_stand_in_for(source)
+    ref = vcs_ref
+    if ref is None and stand_in is not None:
+        ref = template_source.ref_to_render(stand_in)
+    if questionnaire := _local_questionnaire(source):
+        answers = check_answers(answers, questionnaire, str(recorded["kind"]))
+    hints = Hints(
+        fetch=f"the project's template source ({source}) cannot be read; "
+        "reinstall genai-scaffold, or fix _src_path in " + ANSWERS_FILE,
+        revision="check --vcs-ref (git tag -l in the template lists its releases)"
+        if vcs_ref
+        else f"this project was generated from template version {commit}, which the "
+        "installed template lacks: upgrade genai-scaffold (pip install -U genai-scaffold)",
+    )
+    try:
+        update_project(
+            project,
+            answers,
+            vcs_ref=ref,
+            defaults=defaults,
+            hints=hints,
+            recorded_source=source,
+            stand_in=stand_in,
+        )
+    except OSError as error:
+        raise FilesystemError.from_os_error(error, project) from error
     return UpdateResult(
-        old_version=str(recorded["_commit"]),
+        old_version=commit,
         new_version=str(read_answers(project)["_commit"]),
         conflicts=conflicted_files(project),
+        changed=git.uncommitted_paths_under(project),
     )
+
+
+def preview_update(
+    project: Path,
+    *,
+    answers: Mapping[str, Any],
+    vcs_ref: str | None = None,
+    defaults: bool = False,
+) -> UpdateResult:
+    """What `update` would change, found by updating a throwaway clone; `project` is untouched.
+
+    Copier's own pretend mode does not cover updates, so the update runs for real in a
+    clone of the project's repository (its committed state, which is all there is: the
+    tree must be clean), and the clone is removed afterwards.
+    """
+    read_answers(project)
+    _check_clean_repository(project)
+    top = git.toplevel(project)
+    with tempfile.TemporaryDirectory(prefix="genai-scaffold-pretend-") as scratch:
+        clone = Path(scratch) / top.name
+        git.clone_local(top, clone)
+        return update(
+            clone / project.relative_to(top), answers=answers, vcs_ref=vcs_ref, defaults=defaults
+        )
