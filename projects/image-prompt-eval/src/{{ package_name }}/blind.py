@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import struct
+import threading
 import zlib
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,9 +95,8 @@ class BlindedImages:
         regenerated image gets a fresh copy and an unchanged one is reused.
         """
         cache.mkdir(parents=True, exist_ok=True)
-        paths: dict[str, Path] = {}
-        longest = 0
-        for item_id, source in images.items():
+
+        def ensure(source: Path) -> Path:
             try:
                 content = source.read_bytes()
             except OSError as exc:
@@ -102,11 +104,16 @@ class BlindedImages:
             digest = hashlib.sha256(_ENCODING_VERSION + str(size).encode() + b"/" + content)
             copy = cache / f"{digest.hexdigest()}.png"
             if not copy.is_file():
-                partial = copy.with_suffix(".part")
+                partial = copy.with_name(f"{copy.stem}.{threading.get_ident()}.part")
                 partial.write_bytes(canonical_png(source, size))
                 partial.replace(copy)
-            paths[item_id] = copy
-            longest = max(longest, copy.stat().st_size)
+            return copy
+
+        # Pillow's decoder and zlib release the GIL: threads use every core.
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            copies = list(pool.map(ensure, images.values()))
+        paths = dict(zip(images, copies, strict=True))
+        longest = max((copy.stat().st_size for copy in copies), default=0)
         return cls(paths=paths, length=longest + _CHUNK_OVERHEAD)
 
     def read(self, item_id: str) -> bytes:

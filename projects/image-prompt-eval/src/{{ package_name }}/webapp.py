@@ -18,6 +18,8 @@ from typing import Annotated, Any, Literal
 from fastapi import FastAPI, Form, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -222,6 +224,19 @@ def create_app(study: Study, workspace: Workspace) -> FastAPI:
             "error.html",
             {"status": exc.status_code, "message": exc.detail, "study": study.name},
             status_code=exc.status_code,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return await request_validation_exception_handler(request, exc)
+        first = exc.errors()[0]
+        field = str(first["loc"][-1]) if first.get("loc") else "request"
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {"status": 422, "message": f"{field[:40]}: {first['msg']}", "study": study.name},
+            status_code=422,
         )
 
     @app.get("/", response_class=HTMLResponse)
