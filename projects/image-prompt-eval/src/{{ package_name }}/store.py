@@ -77,6 +77,10 @@ class Rater:
     order_seed: int
 
 
+class StudyFullError(EvalError):
+    """No more raters may join: the study reached its `max_raters`."""
+
+
 @dataclass(frozen=True)
 class Enrolment:
     """Who an openly enrolled rater is on the recruiting platform (e.g. Prolific's ids)."""
@@ -151,13 +155,15 @@ class RatingStore:
         self,
         make_tasks: Callable[[str, dict[str, int]], list[Task]],
         enrolment: Enrolment | None = None,
+        max_raters: int | None = None,
     ) -> Rater:
         """Add one rater to a running study, or return the one already enrolled.
 
         Runs in one write transaction, so concurrent joins each see the coverage the
-        previous one left and get distinct ids. `make_tasks(rater_id, coverage)`
-        builds the newcomer's tasks from how many raters hold each item and pair.
-        An enrolment whose participant id is known returns that participant's rater.
+        previous one left, get distinct ids and never pass `max_raters` together.
+        `make_tasks(rater_id, coverage)` builds the newcomer's tasks from how many
+        raters hold each item and pair. An enrolment whose participant id is known
+        returns that participant's rater. Raises StudyFullError at `max_raters`.
         """
 
         def work(connection: sqlite3.Connection) -> Rater:
@@ -169,11 +175,10 @@ class RatingStore:
                 ).fetchone()
                 if row is not None:
                     return Rater(row["rater_id"], row["token"], row["order_seed"])
-            numbers = [
-                int(row["rater_id"][1:])
-                for row in connection.execute("SELECT rater_id FROM raters").fetchall()
-                if row["rater_id"][1:].isdigit()
-            ]
+            ids = [row["rater_id"] for row in connection.execute("SELECT rater_id FROM raters")]
+            if max_raters is not None and len(ids) >= max_raters:
+                raise StudyFullError(f"the study has its {max_raters} raters")
+            numbers = [int(rater_id[1:]) for rater_id in ids if rater_id[1:].isdigit()]
             rater_id = f"r{max(numbers, default=0) + 1:02d}"
             coverage: dict[str, int] = {}
             for row in connection.execute(
@@ -211,11 +216,6 @@ class RatingStore:
             row["rater_id"]: Enrolment(row["participant_id"], row["study_id"], row["session_id"])
             for row in rows
         }
-
-    def count_raters(self) -> int:
-        row = db.read(self.path, lambda c: c.execute("SELECT COUNT(*) AS n FROM raters").fetchone())
-        count: int = row["n"]
-        return count
 
     # -- crowd steps ----------------------------------------------------------------------
     def steps_done(self, rater_id: str) -> set[str]:

@@ -42,7 +42,11 @@ def open_study(study: Study, workspace: Workspace) -> RatingStore:
 
 
 def add_rater(
-    study: Study, workspace: Workspace, store: RatingStore, enrolment: Enrolment | None = None
+    study: Study,
+    workspace: Workspace,
+    store: RatingStore,
+    enrolment: Enrolment | None = None,
+    max_raters: int | None = None,
 ) -> Rater:
     """One more rater for a running study, given the least-covered items and pairs.
 
@@ -54,4 +58,5 @@ def add_rater(
     return store.add_rater(
         lambda rater_id, coverage: extra_rater_tasks(study, prompts, units, rater_id, coverage),
         enrolment,
+        max_raters,
     )

@@ -32,7 +32,7 @@ from .generate import Workspace
 from .http_guard import Guard
 from .manifest import Manifest
 from .plan import Task
-from .store import Enrolment, Rater, RatingStore
+from .store import Enrolment, Rater, RatingStore, StudyFullError
 from .study import add_rater
 
 # Bounds on everything a client sends: far above any honest value, far below what
@@ -264,10 +264,11 @@ def create_app(study: Study, workspace: Workspace) -> FastAPI:
             raise HTTPException(
                 status_code=422, detail="PROLIFIC_PID is missing: open the link from the platform"
             )
-        known = {e.participant_id for e in store.enrolments().values()}
-        if participant not in known and store.count_raters() >= crowd.max_raters:
-            raise HTTPException(status_code=409, detail="this study is full: thank you")
-        rater = add_rater(study, workspace, store, Enrolment(participant, platform_study, session))
+        enrolment = Enrolment(participant, platform_study, session)
+        try:
+            rater = add_rater(study, workspace, store, enrolment, crowd.max_raters)
+        except StudyFullError as exc:
+            raise HTTPException(status_code=409, detail="this study is full: thank you") from exc
         return RedirectResponse(f"/r/{rater.token}", status_code=303)
 
     @app.get("/r/{token}", response_class=HTMLResponse)
