@@ -70,6 +70,22 @@ class AttentionSpec(Strict):
     gold_max_score: int = Field(default=2, ge=1, le=5)
 
 
+class CrowdSpec(Strict):
+    """Screens for crowd studies (Prolific and the like), and open enrolment.
+
+    With consent or instructions set, a rater sees them before the first rating;
+    practice screens come next and are stored flagged, never analysed as ratings.
+    """
+
+    consent: str = ""
+    instructions: str = ""
+    practice: int = Field(default=0, ge=0, le=20)
+    completion_code: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,64}$")
+    completion_url: str = Field(default="", pattern=r"^(https://\S+)?$")
+    open_enrolment: bool = False
+    max_raters: int = Field(default=500, ge=1, le=100_000)
+
+
 class RatingSpec(Strict):
     """How the human study is laid out."""
 
@@ -78,6 +94,7 @@ class RatingSpec(Strict):
     pairwise: bool = True
     criteria: list[Criterion] = Field(min_length=1)
     attention: AttentionSpec = AttentionSpec()
+    crowd: CrowdSpec = CrowdSpec()
 
 
 class Study(Strict):

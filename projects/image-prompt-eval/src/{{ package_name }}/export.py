@@ -34,6 +34,7 @@ class Exported:
     items: Path
     attention: Path
     log: Path
+    raters: Path
 
 
 def likert_ratings(rows: list[dict[str, Any]]) -> list[LikertRating]:
@@ -70,7 +71,7 @@ def attention_results(rows: list[dict[str, Any]], study: Study) -> list[Attentio
     seen: set[tuple[str, int]] = set()
     for row in rows:
         key = (row["rater_id"], row["position"])
-        if not row["check_kind"] or key in seen:
+        if row["check_kind"] not in ("gold", "repeat") or key in seen:
             continue
         seen.add(key)
         if row["check_kind"] == "gold":
@@ -85,6 +86,28 @@ def attention_results(rows: list[dict[str, Any]], study: Study) -> list[Attentio
             passed = all(first is not None and abs(score - first) <= 1 for score, first in pairs)
         results.append(AttentionResult(row["rater_id"], row["check_kind"], row["item_id"], passed))
     return results
+
+
+RATER_COLUMNS = ["rater_id", "participant_id", "study_id", "session_id", "done", "total"]
+
+
+def rater_rows(store: RatingStore) -> list[dict[str, Any]]:
+    """Each rater's progress and platform ids, to approve or reject crowd submissions."""
+    enrolled = store.enrolments()
+    rows = []
+    for progress in store.progress():
+        enrolment = enrolled.get(progress.rater_id)
+        rows.append(
+            {
+                "rater_id": progress.rater_id,
+                "participant_id": enrolment.participant_id if enrolment else "",
+                "study_id": enrolment.study_id if enrolment else "",
+                "session_id": enrolment.session_id if enrolment else "",
+                "done": progress.done,
+                "total": progress.total,
+            }
+        )
+    return rows
 
 
 def export(study: Study, workspace: Workspace, out: Path) -> Exported:
@@ -112,12 +135,14 @@ def export(study: Study, workspace: Workspace, out: Path) -> Exported:
         items=out / "items.csv",
         attention=out / "attention.csv",
         log=out / "ratings.jsonl",
+        raters=out / "raters.csv",
     )
     write_csv(paths.likert, LIKERT_COLUMNS, as_rows(likert_ratings(likert_rows)))
     if paths.pairwise is not None:
         write_csv(paths.pairwise, PAIRWISE_COLUMNS, as_rows(pair_votes(pairwise_rows)))
     write_csv(paths.items, [*ITEM_COLUMNS, *factors], items)
     write_csv(paths.attention, ATTENTION_COLUMNS, as_rows(attention_results(likert_rows, study)))
+    write_csv(paths.raters, RATER_COLUMNS, rater_rows(store))
     seeds = {rater.rater_id: rater.order_seed for rater in store.raters()}
     log = [{**row, "type": "likert", "order_seed": seeds[row["rater_id"]]} for row in likert_rows]
     log += [

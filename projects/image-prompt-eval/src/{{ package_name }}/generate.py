@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .backends import Backend, build_backend
-from .config import Study
+from .config import Study, SystemSpec
 from .manifest import ImageRecord, Manifest
 from .series import Prompt
 
@@ -47,6 +48,23 @@ class GenerationSummary:
     skipped: int
 
 
+def interleaved(
+    systems: list[SystemSpec], prompts: list[Prompt], seed: int
+) -> list[tuple[SystemSpec, Prompt]]:
+    """Every (system, prompt) job, prompt by prompt, systems in a fresh random order each time.
+
+    Drawing one system after the other would leave file times (and manifest times)
+    that split the systems into two clean blocks; interleaving leaves none.
+    """
+    rng = random.Random(seed)
+    jobs: list[tuple[SystemSpec, Prompt]] = []
+    for prompt in prompts:
+        order = list(systems)
+        rng.shuffle(order)
+        jobs.extend((system, prompt) for system in order)
+    return jobs
+
+
 def generate(
     study: Study,
     prompts: list[Prompt],
@@ -66,7 +84,7 @@ def generate(
         record.item_id for record in manifest.records() if (workspace.root / record.path).is_file()
     }
     chosen = [s for s in study.systems if systems is None or s.name in systems]
-    jobs = [(system, prompt) for system in chosen for prompt in prompts]
+    jobs = interleaved(chosen, prompts, study.seed)
     todo = [(s, p) for s, p in jobs if p.item_id(s.name) not in done]
     backends: dict[str, Backend] = {}
     with tqdm(

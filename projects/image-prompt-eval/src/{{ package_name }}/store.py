@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ CREATE TABLE IF NOT EXISTS likert (
     rater_id TEXT NOT NULL,
     position INTEGER NOT NULL,
     criterion TEXT NOT NULL,
-    score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+    score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 100),
     response_ms INTEGER,
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     PRIMARY KEY (rater_id, position, criterion),
@@ -51,6 +52,19 @@ CREATE TABLE IF NOT EXISTS pairwise (
     PRIMARY KEY (rater_id, position),
     FOREIGN KEY (rater_id, position) REFERENCES tasks (rater_id, position)
 );
+CREATE TABLE IF NOT EXISTS steps (
+    rater_id TEXT NOT NULL REFERENCES raters (rater_id),
+    step TEXT NOT NULL CHECK (step IN ('consent', 'instructions')),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    PRIMARY KEY (rater_id, step)
+);
+CREATE TABLE IF NOT EXISTS enrolments (
+    rater_id TEXT PRIMARY KEY REFERENCES raters (rater_id),
+    participant_id TEXT NOT NULL UNIQUE,
+    study_id TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
 """
 
 
@@ -61,6 +75,19 @@ class Rater:
     rater_id: str
     token: str
     order_seed: int
+
+
+class StudyFullError(EvalError):
+    """No more raters may join: the study reached its `max_raters`."""
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """Who an openly enrolled rater is on the recruiting platform (e.g. Prolific's ids)."""
+
+    participant_id: str
+    study_id: str
+    session_id: str
 
 
 @dataclass(frozen=True)
@@ -100,27 +127,7 @@ class RatingStore:
                 [(key, json.dumps(value)) for key, value in meta.items()],
             )
             for rater_id, tasks in plans.items():
-                connection.execute(
-                    "INSERT INTO raters (rater_id, token, order_seed) VALUES (?, ?, ?)",
-                    (rater_id, secrets.token_urlsafe(16), order_seed(study_seed, rater_id)),
-                )
-                connection.executemany(
-                    "INSERT INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            rater_id,
-                            t.position,
-                            t.kind,
-                            t.prompt_text,
-                            t.item_id,
-                            t.left_item,
-                            t.right_item,
-                            t.check,
-                            t.repeat_of,
-                        )
-                        for t in tasks
-                    ],
-                )
+                _insert_rater(connection, study_seed, rater_id, tasks)
             connection.execute(
                 "INSERT INTO meta (key, value) VALUES ('admin_token', ?)",
                 (json.dumps(secrets.token_urlsafe(16)),),
@@ -143,6 +150,91 @@ class RatingStore:
             self.path, lambda c: c.execute("SELECT * FROM raters ORDER BY rater_id").fetchall()
         )
         return [Rater(row["rater_id"], row["token"], row["order_seed"]) for row in rows]
+
+    def add_rater(
+        self,
+        make_tasks: Callable[[str, dict[str, int]], list[Task]],
+        enrolment: Enrolment | None = None,
+        max_raters: int | None = None,
+    ) -> Rater:
+        """Add one rater to a running study, or return the one already enrolled.
+
+        Runs in one write transaction, so concurrent joins each see the coverage the
+        previous one left, get distinct ids and never pass `max_raters` together.
+        `make_tasks(rater_id, coverage)` builds the newcomer's tasks from how many
+        raters hold each item and pair. An enrolment whose participant id is known
+        returns that participant's rater. Raises StudyFullError at `max_raters`.
+        """
+
+        def work(connection: sqlite3.Connection) -> Rater:
+            if enrolment is not None:
+                row = connection.execute(
+                    "SELECT r.* FROM raters r JOIN enrolments e USING (rater_id) "
+                    "WHERE e.participant_id = ?",
+                    (enrolment.participant_id,),
+                ).fetchone()
+                if row is not None:
+                    return Rater(row["rater_id"], row["token"], row["order_seed"])
+            ids = [row["rater_id"] for row in connection.execute("SELECT rater_id FROM raters")]
+            if max_raters is not None and len(ids) >= max_raters:
+                raise StudyFullError(f"the study has its {max_raters} raters")
+            numbers = [int(rater_id[1:]) for rater_id in ids if rater_id[1:].isdigit()]
+            rater_id = f"r{max(numbers, default=0) + 1:02d}"
+            coverage: dict[str, int] = {}
+            for row in connection.execute(
+                "SELECT item_id, left_item, right_item FROM tasks WHERE check_kind = ''"
+            ):
+                unit = row["item_id"] or f"{row['left_item']}|{row['right_item']}"
+                coverage[unit] = coverage.get(unit, 0) + 1
+                # A pair shown right-to-left is the same pair.
+                if not row["item_id"]:
+                    flipped = f"{row['right_item']}|{row['left_item']}"
+                    coverage[flipped] = coverage.get(flipped, 0) + 1
+            seed = json.loads(
+                connection.execute("SELECT value FROM meta WHERE key = 'seed'").fetchone()["value"]
+            )
+            rater = _insert_rater(connection, seed, rater_id, make_tasks(rater_id, coverage))
+            if enrolment is not None:
+                connection.execute(
+                    "INSERT INTO enrolments (rater_id, participant_id, study_id, session_id) "
+                    "VALUES (?, ?, ?, ?)",
+                    (
+                        rater_id,
+                        enrolment.participant_id,
+                        enrolment.study_id,
+                        enrolment.session_id,
+                    ),
+                )
+            return rater
+
+        return db.write(self.path, work)
+
+    def enrolments(self) -> dict[str, Enrolment]:
+        """Platform ids of the openly enrolled raters, by rater id."""
+        rows = db.read(self.path, lambda c: c.execute("SELECT * FROM enrolments").fetchall())
+        return {
+            row["rater_id"]: Enrolment(row["participant_id"], row["study_id"], row["session_id"])
+            for row in rows
+        }
+
+    # -- crowd steps ----------------------------------------------------------------------
+    def steps_done(self, rater_id: str) -> set[str]:
+        """The screens before rating ('consent', 'instructions') this rater has passed."""
+        rows = db.read(
+            self.path,
+            lambda c: c.execute(
+                "SELECT step FROM steps WHERE rater_id = ?", (rater_id,)
+            ).fetchall(),
+        )
+        return {row["step"] for row in rows}
+
+    def record_step(self, rater_id: str, step: str) -> None:
+        db.write(
+            self.path,
+            lambda c: c.execute(
+                "INSERT OR IGNORE INTO steps (rater_id, step) VALUES (?, ?)", (rater_id, step)
+            ),
+        )
 
     def rater_by_token(self, token: str) -> Rater | None:
         row = db.read(
@@ -257,6 +349,34 @@ class RatingStore:
             ORDER BY p.rater_id, p.position
         """
         return db.read(self.path, lambda c: [dict(row) for row in c.execute(query).fetchall()])
+
+
+def _insert_rater(
+    connection: sqlite3.Connection, study_seed: int, rater_id: str, tasks: list[Task]
+) -> Rater:
+    rater = Rater(rater_id, secrets.token_urlsafe(16), order_seed(study_seed, rater_id))
+    connection.execute(
+        "INSERT INTO raters (rater_id, token, order_seed) VALUES (?, ?, ?)",
+        (rater.rater_id, rater.token, rater.order_seed),
+    )
+    connection.executemany(
+        "INSERT INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                rater_id,
+                t.position,
+                t.kind,
+                t.prompt_text,
+                t.item_id,
+                t.left_item,
+                t.right_item,
+                t.check,
+                t.repeat_of,
+            )
+            for t in tasks
+        ],
+    )
+    return rater
 
 
 def _task(row: sqlite3.Row) -> Task:

@@ -6,9 +6,9 @@ from .config import Study
 from .errors import EvalError
 from .generate import Workspace
 from .manifest import Manifest
-from .plan import build_plan
+from .plan import build_plan, extra_rater_tasks, study_units
 from .series import read_prompts
-from .store import RatingStore
+from .store import Enrolment, Rater, RatingStore
 
 
 def open_study(study: Study, workspace: Workspace) -> RatingStore:
@@ -39,3 +39,24 @@ def open_study(study: Study, workspace: Workspace) -> RatingStore:
     meta = {"study": study.name, "seed": study.seed, "criteria": study.criterion_ids}
     store.initialise(study.seed, plans, meta)
     return store
+
+
+def add_rater(
+    study: Study,
+    workspace: Workspace,
+    store: RatingStore,
+    enrolment: Enrolment | None = None,
+    max_raters: int | None = None,
+) -> Rater:
+    """One more rater for a running study, given the least-covered items and pairs.
+
+    With an enrolment whose participant is already known, that participant's
+    rater comes back instead, so opening the study link twice is harmless.
+    """
+    prompts = read_prompts(workspace.prompts)
+    units = study_units(study, Manifest(workspace.manifest).records(), prompts)
+    return store.add_rater(
+        lambda rater_id, coverage: extra_rater_tasks(study, prompts, units, rater_id, coverage),
+        enrolment,
+        max_raters,
+    )

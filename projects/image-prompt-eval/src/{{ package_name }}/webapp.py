@@ -1,43 +1,66 @@
 """The rating web app: server-rendered pages for raters, a JSON API, and an admin page.
 
-Raters only ever see task positions in URLs, never item ids or system names, so
-the study stays blind. Pages and API share one validation path.
+Raters only ever see task positions in URLs, never item ids or system names, and
+every image is served as a canonical, equally long PNG with uniform headers
+(`blind`), so the study stays blind even to a rater with devtools open. Pages and
+API share one validation path; every number a client sends is bounded.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
 from dataclasses import dataclass
 from importlib.resources import files
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import FastAPI, Form, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import (
-    FileResponse,
-    HTMLResponse,
-    JSONResponse,
-    RedirectResponse,
-    Response,
-)
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .blind import BlindedImages
 from .config import Study
 from .generate import Workspace
+from .http_guard import Guard
 from .manifest import Manifest
 from .plan import Task
-from .store import Rater, RatingStore
+from .store import Enrolment, Rater, RatingStore, StudyFullError
+from .study import add_rater
 
-Score = Annotated[int, Field(ge=1, le=5)]
+# Bounds on everything a client sends: far above any honest value, far below what
+# would overflow SQLite's 64-bit integers or take real memory.
+MAX_BODY_BYTES = 64 * 1024
+MAX_RESPONSE_MS = 24 * 60 * 60 * 1000
+MAX_POSITION = 100_000
+MAX_SCORE = 100
+MAX_ADD_RATERS = 100
+ADMIN_COOKIE = "admin_session"
+PLATFORM_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+PLATFORM_PARAMS = ("PROLIFIC_PID", "STUDY_ID", "SESSION_ID")
+
+Score = Annotated[int, Field(ge=0, le=MAX_SCORE)]
+Token = Annotated[str, PathParam(min_length=1, max_length=64)]
+Position = Annotated[int, PathParam(ge=0, le=MAX_POSITION)]
 
 
 class Answer(BaseModel):
     """A JSON answer: `scores` for a Likert screen, `choice` for a pairwise one."""
 
-    scores: dict[str, Score] | None = None
+    model_config = ConfigDict(extra="forbid")
+
+    scores: dict[Annotated[str, Field(max_length=64)], Score] | None = Field(
+        default=None, max_length=32
+    )
     choice: Literal["left", "right", "tie"] | None = None
-    response_ms: int | None = Field(default=None, ge=0)
+    response_ms: int | None = Field(default=None, ge=0, le=MAX_RESPONSE_MS)
 
 
 @dataclass(frozen=True)
@@ -46,7 +69,8 @@ class AppState:
 
     study: Study
     store: RatingStore
-    images: dict[str, Path]
+    images: BlindedImages
+    workspace: Workspace
 
 
 class AnswerError(Exception):
@@ -62,11 +86,19 @@ def check_answer(state: AppState, task: Task, answer: Answer) -> None:
     if task.kind == "likert":
         if answer.scores is None or answer.choice is not None:
             raise AnswerError("this screen asks for Likert scores, not a pairwise choice")
-        criteria = state.study.criterion_ids
+        criteria = {criterion.id: criterion for criterion in state.study.rating.criteria}
         if unknown := sorted(set(answer.scores) - set(criteria)):
-            raise AnswerError(f"unknown criterion '{unknown[0]}' (criteria: {', '.join(criteria)})")
+            raise AnswerError(
+                f"unknown criterion '{unknown[0][:40]}' (criteria: {', '.join(criteria)})"
+            )
         if missing := [c for c in criteria if c not in answer.scores]:
             raise AnswerError(f"missing a score for '{missing[0]}'")
+        for criterion_id, score in answer.scores.items():
+            scale = sorted(criteria[criterion_id].anchors)
+            if score not in scale:
+                raise AnswerError(
+                    f"{criterion_id}: a score is a whole number {scale[0]}-{scale[-1]}"
+                )
     elif answer.choice is None or answer.scores is not None:
         raise AnswerError("this screen asks for a choice (left, right or tie)")
 
@@ -84,17 +116,48 @@ def save_answer(state: AppState, rater: Rater, task: Task, answer: Answer) -> bo
     )
 
 
+def derived_secret(admin_token: str, purpose: str) -> str:
+    """A secret for one purpose derived from the admin token (nothing more to store)."""
+    return hmac.new(admin_token.encode(), purpose.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def completion_code(study: Study, admin_token: str) -> str:
+    """The code raters enter on the recruiting platform: the configured one, or a derived one."""
+    configured = study.rating.crowd.completion_code
+    return configured or derived_secret(admin_token, "completion")[:10].upper()
+
+
+def study_link(root: str, admin_token: str) -> str:
+    """The one link for open enrolment, with Prolific's placeholders for its ids."""
+    join = derived_secret(admin_token, "join")
+    placeholders = "&".join(f"{name}={prolific_placeholder(name)}" for name in PLATFORM_PARAMS)
+    return f"{root}/join/{join}?{placeholders}"
+
+
+def prolific_placeholder(name: str) -> str:
+    """Prolific's URL placeholder for `name`: two braces, a percent sign, the name."""
+    return "{" * 2 + f"%{name}%" + "}" * 2
+
+
 def create_app(study: Study, workspace: Workspace) -> FastAPI:
     """Build the app for a study whose ratings database `serve` has set up."""
     store = RatingStore(workspace.ratings)
     records = Manifest(workspace.manifest).records()
-    state = AppState(
-        study=study,
-        store=store,
-        images={record.item_id: workspace.root / record.path for record in records},
+    images = BlindedImages.prepare(
+        {record.item_id: workspace.root / record.path for record in records},
+        study.image_size,
+        workspace.root / "blinded",
     )
-    templates = Jinja2Templates(directory=str(files(__package__) / "templates"))
-    app = FastAPI(title=f"{study.name} rating", docs_url=None, redoc_url=None)
+    state = AppState(study=study, store=store, images=images, workspace=workspace)
+    admin_token: str = store.meta("admin_token")
+    session_value = derived_secret(admin_token, "admin-session")
+    join_code = derived_secret(admin_token, "join")
+    crowd = study.rating.crowd
+    package = files(__package__)
+    templates = Jinja2Templates(directory=str(package / "templates"))
+    app = FastAPI(title=f"{study.name} rating", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(Guard, max_body=MAX_BODY_BYTES)
+    app.mount("/static", StaticFiles(directory=str(package / "static")), name="static")
 
     def rater_for(token: str) -> Rater:
         rater = store.rater_by_token(token)
@@ -116,12 +179,22 @@ def create_app(study: Study, workspace: Workspace) -> FastAPI:
         pending = [task for task in tasks if task.position not in answered]
         return (pending[0] if pending else None), len(answered), len(tasks)
 
+    def pending_step(rater: Rater) -> str | None:
+        """The screen before rating this rater still has to pass, if any."""
+        done = store.steps_done(rater.rater_id)
+        if crowd.consent and "consent" not in done:
+            return "consent"
+        if crowd.instructions and "instructions" not in done:
+            return "instructions"
+        return None
+
     def task_view(rater: Rater, task: Task) -> dict[str, Any]:
         base = f"/r/{rater.token}/tasks/{task.position}"
         view: dict[str, Any] = {
             "position": task.position,
             "kind": task.kind,
             "prompt": task.prompt_text,
+            "practice": task.check == "practice",
         }
         if task.kind == "likert":
             view["image"] = f"{base}/image/main"
@@ -131,27 +204,75 @@ def create_app(study: Study, workspace: Workspace) -> FastAPI:
             view["right"] = f"{base}/image/right"
         return view
 
-    def admin_guard(token: str) -> None:
-        if token != store.meta("admin_token"):
-            raise HTTPException(status_code=403, detail="unknown admin token")
+    def admin_signed_in(request: Request) -> bool:
+        cookie = request.cookies.get(ADMIN_COOKIE, "")
+        bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
+        return hmac.compare_digest(cookie, session_value) or hmac.compare_digest(
+            bearer.encode(), admin_token.encode()
+        )
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
+    def admin_guard(request: Request) -> None:
+        if not admin_signed_in(request):
+            raise HTTPException(status_code=403, detail="sign in at /admin with the admin token")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
         return templates.TemplateResponse(
             request,
             "error.html",
-            {"status": exc.status_code, "message": exc.detail},
+            {"status": exc.status_code, "message": exc.detail, "study": study.name},
             status_code=exc.status_code,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return await request_validation_exception_handler(request, exc)
+        first = exc.errors()[0]
+        field = str(first["loc"][-1]) if first.get("loc") else "request"
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {"status": 422, "message": f"{field[:40]}: {first['msg']}", "study": study.name},
+            status_code=422,
         )
 
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request) -> Response:
         return templates.TemplateResponse(request, "home.html", {"study": study.name})
 
+    @app.get("/join/{code}")
+    def join(
+        code: Token,
+        participant: Annotated[str, Query(alias="PROLIFIC_PID", max_length=64)] = "",
+        platform_study: Annotated[str, Query(alias="STUDY_ID", max_length=64)] = "",
+        session: Annotated[str, Query(alias="SESSION_ID", max_length=64)] = "",
+    ) -> Response:
+        """Open enrolment: one link for everyone; each participant id gets one rater."""
+        if not crowd.open_enrolment or not hmac.compare_digest(code, join_code):
+            raise HTTPException(status_code=403, detail="this study link is not open")
+        for name, value in (
+            ("PROLIFIC_PID", participant),
+            ("STUDY_ID", platform_study),
+            ("SESSION_ID", session),
+        ):
+            if value and not PLATFORM_ID.match(value):
+                raise HTTPException(status_code=422, detail=f"{name}: letters, digits, _ and -")
+        if not participant:
+            raise HTTPException(
+                status_code=422, detail="PROLIFIC_PID is missing: open the link from the platform"
+            )
+        enrolment = Enrolment(participant, platform_study, session)
+        try:
+            rater = add_rater(study, workspace, store, enrolment, crowd.max_raters)
+        except StudyFullError as exc:
+            raise HTTPException(status_code=409, detail="this study is full: thank you") from exc
+        return RedirectResponse(f"/r/{rater.token}", status_code=303)
+
     @app.get("/r/{token}", response_class=HTMLResponse)
-    def rater_page(request: Request, token: str) -> Response:
+    def rater_page(request: Request, token: Token) -> Response:
         rater = rater_for(token)
         task, done, total = next_task(rater)
         context: dict[str, Any] = {
@@ -160,17 +281,43 @@ def create_app(study: Study, workspace: Workspace) -> FastAPI:
             "total": total,
             "study": study.name,
         }
+        if (step := pending_step(rater)) is not None:
+            context["text"] = crowd.consent if step == "consent" else crowd.instructions
+            return templates.TemplateResponse(request, f"{step}.html", context)
         if task is None:
+            if crowd.consent or crowd.instructions or crowd.open_enrolment:
+                context["code"] = completion_code(study, admin_token)
+                context["completion_url"] = crowd.completion_url
             return templates.TemplateResponse(request, "done.html", context)
         context["task"] = task_view(rater, task)
         page = "likert.html" if task.kind == "likert" else "pairwise.html"
         return templates.TemplateResponse(request, page, context)
 
+    @app.post("/r/{token}/consent")
+    def give_consent(token: Token, agree: Annotated[str, Form(max_length=8)] = "") -> Response:
+        rater = rater_for(token)
+        if agree != "yes":
+            raise HTTPException(
+                status_code=422, detail="tick the box to agree, or close the page to leave"
+            )
+        store.record_step(rater.rater_id, "consent")
+        return RedirectResponse(f"/r/{token}", status_code=303)
+
+    @app.post("/r/{token}/instructions")
+    def read_instructions(token: Token) -> Response:
+        rater = rater_for(token)
+        if pending_step(rater) == "consent":
+            raise HTTPException(status_code=409, detail="give your consent first")
+        store.record_step(rater.rater_id, "instructions")
+        return RedirectResponse(f"/r/{token}", status_code=303)
+
     @app.post("/r/{token}/tasks/{position}")
-    async def submit_form(request: Request, token: str, position: int) -> Response:
+    async def submit_form(request: Request, token: Token, position: Position) -> Response:
         rater = await run_in_threadpool(rater_for, token)
+        if await run_in_threadpool(pending_step, rater) is not None:
+            return RedirectResponse(f"/r/{token}", status_code=303)
         task = await run_in_threadpool(task_for, rater, position)
-        form = await request.form()
+        form = await request.form(max_files=0, max_fields=64)
         answer = _answer_from_form(task, {key: str(value) for key, value in form.items()})
         try:
             await run_in_threadpool(save_answer, state, rater, task, answer)
@@ -179,23 +326,32 @@ def create_app(study: Study, workspace: Workspace) -> FastAPI:
         return RedirectResponse(f"/r/{token}", status_code=303)
 
     @app.get("/r/{token}/tasks/{position}/image/{slot}")
-    def image(token: str, position: int, slot: Literal["main", "left", "right"]) -> FileResponse:
+    def image(token: Token, position: Position, slot: Literal["main", "left", "right"]) -> Response:
         task = task_for(rater_for(token), position)
         item = {"main": task.item_id, "left": task.left_item, "right": task.right_item}[slot]
-        if not item or item not in state.images:
+        if not item or item not in images.paths:
             raise HTTPException(status_code=404, detail="no such image")
-        # Served under the task's URL, never the item's, so the file name reveals nothing.
-        return FileResponse(state.images[item], media_type="image/png")
+        # The task's URL, never the item's; canonical bytes of one length; and no
+        # Last-Modified or ETag, whose file times would split the systems.
+        return Response(images.read(item), media_type="image/png")
 
     @app.get("/api/r/{token}/next")
-    def api_next(token: str) -> dict[str, Any]:
+    def api_next(token: Token) -> dict[str, Any]:
         rater = rater_for(token)
         task, done, total = next_task(rater)
-        return {"done": done, "total": total, "task": task_view(rater, task) if task else None}
+        step = pending_step(rater)
+        return {
+            "done": done,
+            "total": total,
+            "step": step,
+            "task": task_view(rater, task) if task and step is None else None,
+        }
 
     @app.post("/api/r/{token}/tasks/{position}")
-    def api_submit(token: str, position: int, answer: Answer) -> dict[str, Any]:
+    def api_submit(token: Token, position: Position, answer: Answer) -> dict[str, Any]:
         rater = rater_for(token)
+        if (step := pending_step(rater)) is not None:
+            raise HTTPException(status_code=409, detail=f"{step} comes first: open /r/{token}")
         task = task_for(rater, position)
         try:
             stored = save_answer(state, rater, task, answer)
@@ -204,20 +360,59 @@ def create_app(study: Study, workspace: Workspace) -> FastAPI:
         return {"stored": stored}
 
     @app.get("/admin", response_class=HTMLResponse)
-    def admin(request: Request, token: Annotated[str, Query()] = "") -> Response:
-        admin_guard(token)
+    def admin(request: Request) -> Response:
+        if not admin_signed_in(request):
+            return templates.TemplateResponse(request, "signin.html", {"study": study.name})
         raters = {rater.rater_id: rater for rater in store.raters()}
+        enrolled = store.enrolments()
         rows = [
-            {"progress": progress, "link": f"/r/{raters[progress.rater_id].token}"}
+            {
+                "progress": progress,
+                "link": f"/r/{raters[progress.rater_id].token}",
+                "participant": enrolled[progress.rater_id].participant_id
+                if progress.rater_id in enrolled
+                else "",
+            }
             for progress in store.progress()
         ]
-        return templates.TemplateResponse(
-            request, "admin.html", {"study": study.name, "rows": rows}
+        context = {
+            "study": study.name,
+            "rows": rows,
+            "code": completion_code(study, admin_token),
+            "study_link": study_link(str(request.base_url).rstrip("/"), admin_token)
+            if crowd.open_enrolment
+            else "",
+            "max_add": MAX_ADD_RATERS,
+        }
+        return templates.TemplateResponse(request, "admin.html", context)
+
+    @app.post("/admin/session")
+    def sign_in(request: Request, token: Annotated[str, Form(max_length=128)] = "") -> Response:
+        if not hmac.compare_digest(token.encode(), admin_token.encode()):
+            raise HTTPException(status_code=403, detail="wrong admin token")
+        response = RedirectResponse("/admin", status_code=303)
+        response.set_cookie(
+            ADMIN_COOKIE,
+            session_value,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/",
         )
+        return response
+
+    @app.post("/admin/raters")
+    def add_raters(
+        request: Request, count: Annotated[int, Form(ge=1, le=MAX_ADD_RATERS)] = 1
+    ) -> Response:
+        admin_guard(request)
+        for _ in range(count):
+            add_rater(study, workspace, store)
+        return RedirectResponse("/admin", status_code=303)
 
     @app.get("/api/admin/progress")
-    def admin_progress(token: Annotated[str, Query()] = "") -> list[dict[str, Any]]:
-        admin_guard(token)
+    def admin_progress(request: Request) -> list[dict[str, Any]]:
+        admin_guard(request)
         return [
             {"rater_id": p.rater_id, "done": p.done, "total": p.total, "last_answer": p.last_answer}
             for p in store.progress()
@@ -226,9 +421,17 @@ def create_app(study: Study, workspace: Workspace) -> FastAPI:
     return app
 
 
+def _small_int(text: str, limit: int) -> int | None:
+    """A plain ASCII whole number up to `limit`, or None (so '²', '1e9', '-3' are refused)."""
+    if text.isascii() and text.isdigit() and len(text) <= len(str(limit)):
+        number = int(text)
+        return number if number <= limit else None
+    return None
+
+
 def _answer_from_form(task: Task, form: dict[str, str]) -> Answer:
     """Turn form fields into an Answer, with the same 422s the JSON API gives."""
-    response_ms = int(form["response_ms"]) if form.get("response_ms", "").isdigit() else None
+    response_ms = _small_int(form.get("response_ms", ""), MAX_RESPONSE_MS)
     if task.kind == "pairwise":
         choice = form.get("choice", "")
         if choice not in ("left", "right", "tie"):
@@ -237,9 +440,13 @@ def _answer_from_form(task: Task, form: dict[str, str]) -> Answer:
     scores: dict[str, int] = {}
     for key, value in form.items():
         if key.startswith("score_"):
-            if not value.isdigit() or not 1 <= int(value) <= 5:
+            score = _small_int(value, MAX_SCORE)
+            if score is None:
                 raise HTTPException(
-                    status_code=422, detail=f"{key[6:]}: a score is a whole number 1-5"
+                    status_code=422, detail=f"{key[6:][:40]}: a score is a whole number"
                 )
-            scores[key[6:]] = int(value)
-    return Answer(scores=scores, response_ms=response_ms)
+            scores[key[6:]] = score
+    try:
+        return Answer(scores=scores, response_ms=response_ms)
+    except ValidationError as exc:
+        raise HTTPException(status_code=422, detail="too many or too long score fields") from exc
