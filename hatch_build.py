@@ -13,6 +13,9 @@ clear message when that checkout cannot give a sound one:
   version and install another;
 - a release build (`GENAI_SCAFFOLD_RELEASE=1`, set by the release workflow) must be
   made from the commit tagged `v<version>`, with the earlier tags present.
+`GENAI_SCAFFOLD_ALLOW_SHALLOW=1` builds from a shallow clone anyway, for a throwaway
+install that will never update an older project (a CI job whose checkout cannot be
+deepened); the build then warns instead of stopping.
 Editable installs skip all this: a checkout renders its own HEAD.
 """
 
@@ -29,6 +32,7 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 BUNDLE = "_template.bundle"
 RELEASE_VARIABLE = "GENAI_SCAFFOLD_RELEASE"
+ALLOW_SHALLOW_VARIABLE = "GENAI_SCAFFOLD_ALLOW_SHALLOW"
 
 
 def _git(root: Path, *args: str) -> str:
@@ -37,9 +41,16 @@ def _git(root: Path, *args: str) -> str:
     ).stdout.strip()
 
 
-def checkout_problem(root: Path, version: str, *, release: bool) -> str | None:
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "") not in {"", "0"}
+
+
+def checkout_problem(
+    root: Path, version: str, *, release: bool, allow_shallow: bool = False
+) -> str | None:
     """Why the git checkout at `root` cannot make a sound bundle for `version`, or None."""
-    if _git(root, "rev-parse", "--is-shallow-repository") == "true":
+    shallow = _git(root, "rev-parse", "--is-shallow-repository") == "true"
+    if shallow and not (allow_shallow and not release):
         return (
             "this checkout is shallow, so the template bundle would hold one commit and "
             "`genai-scaffold update` could not reach older projects' versions; clone with "
@@ -73,11 +84,19 @@ class TemplateBundleHook(BuildHookInterface):
         if version == "editable":  # a source checkout is its own git repository
             return
         root = Path(self.root)
-        release = os.environ.get(RELEASE_VARIABLE, "") not in {"", "0"}
+        release = _flag(RELEASE_VARIABLE)
         if (root / ".git").exists():
-            problem = checkout_problem(root, self.metadata.version, release=release)
+            allow_shallow = _flag(ALLOW_SHALLOW_VARIABLE)
+            problem = checkout_problem(
+                root, self.metadata.version, release=release, allow_shallow=allow_shallow
+            )
             if problem:
                 self.app.abort(f"genai-scaffold cannot be built: {problem}")
+            if allow_shallow and _git(root, "rev-parse", "--is-shallow-repository") == "true":
+                self.app.display_warning(
+                    f"{ALLOW_SHALLOW_VARIABLE} is set: bundling a shallow clone, so this "
+                    "install cannot update projects made from older commits"
+                )
         self._workdir = Path(tempfile.mkdtemp(prefix="genai-scaffold-bundle-"))
         bundle = self._workdir / BUNDLE
         if (root / ".git").exists():

@@ -38,6 +38,18 @@ def test_a_shallow_clone_cannot_make_the_bundle(repo: Path, tmp_path: Path) -> N
     assert "fetch-depth: 0" in problem
 
 
+def test_a_shallow_clone_builds_when_allowed_but_never_for_a_release(
+    repo: Path, tmp_path: Path
+) -> None:
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "--quiet", "--depth", "1", f"file://{repo}", str(shallow))
+
+    assert checkout_problem(shallow, "0.1.0", release=False, allow_shallow=True) is None
+    problem = checkout_problem(shallow, "0.1.0", release=True, allow_shallow=True)
+    assert problem is not None
+    assert problem.startswith("this checkout is shallow")
+
+
 def test_a_tag_that_disagrees_with_the_version_stops_the_build(repo: Path) -> None:
     git(repo, "tag", "v0.2.0")
 
