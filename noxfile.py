@@ -157,3 +157,116 @@ def _register(kind: str) -> None:
 
 for _kind in KINDS:
     _register(_kind)
+
+
+# On a CUDA machine the project needs PyPI's default (CUDA) torch, not the CPU pin above.
+GPU_QLORA_CONFIG = """
+import sys
+import yaml
+
+config = yaml.safe_load(open("configs/tiny.yaml", encoding="utf-8"))
+config["model"] = {"name_or_path": "outputs/tiny/base-model"}
+config["qlora"] = {"enabled": True}
+config["training"]["precision"] = "bf16"
+config["output_dir"] = "outputs/tiny-qlora"
+yaml.safe_dump(config, open(sys.argv[1], "w", encoding="utf-8"))
+"""
+
+
+@nox.session
+def gpu(session: nox.Session) -> None:
+    """On a CUDA machine: lora-finetune's gpu tests, a bf16 LoRA run and a QLoRA run."""
+    if shutil.which("nvidia-smi") is None:
+        session.skip(
+            "no CUDA GPU here (nvidia-smi not found): run `nox -s gpu` on an NVIDIA machine"
+        )
+    session.install("-e", ".")
+    timer = StepTimer(session)
+    workdir = Path(tempfile.gettempdir()) / "genai-scaffold-harness" / "gpu"
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    project = workdir / "lora-gpu"
+    timer.run(
+        "render",
+        "genai-scaffold",
+        "new",
+        "lora-finetune",
+        str(project),
+        "--defaults",
+        "-d",
+        "qlora=true",
+        "--no-git",
+    )
+    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+    venv = project / ".venv"
+    bin_dir = venv / "bin"
+    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "VIRTUAL_ENV": str(venv)}
+    python = str(bin_dir / "python")
+    cli = str(bin_dir / recorded["project_slug"])
+    with session.chdir(project):
+        timer.run(
+            "venv", f"python{recorded['python_version']}", "-m", "venv", str(venv), external=True
+        )
+        timer.run(
+            "install",
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "-e",
+            ".[dev,qlora]",
+            env=env,
+            external=True,
+        )
+        timer.run(
+            "cuda",
+            python,
+            "-c",
+            "import torch; assert torch.cuda.is_available(), 'torch sees no CUDA device'; "
+            "print(torch.cuda.get_device_name(0))",
+            env=env,
+            external=True,
+        )
+        timer.run(
+            "gpu tests",
+            str(bin_dir / "pytest"),
+            "-m",
+            "gpu",
+            "-v",
+            "-p",
+            "no:cacheprovider",
+            env=env,
+            external=True,
+        )
+        timer.run(
+            "bf16 LoRA run",
+            cli,
+            "run",
+            "--config",
+            "configs/tiny.yaml",
+            "--fresh",
+            env=env,
+            external=True,
+        )
+        timer.run(
+            "QLoRA config",
+            python,
+            "-c",
+            GPU_QLORA_CONFIG,
+            "configs/tiny-qlora.yaml",
+            env=env,
+            external=True,
+        )
+        for step in ("prepare", "train", "evaluate", "merge"):
+            timer.run(
+                f"QLoRA {step}",
+                cli,
+                step,
+                "--config",
+                "configs/tiny-qlora.yaml",
+                *(["--fresh"] if step == "train" else []),
+                env=env,
+                external=True,
+            )
+    timer.report()

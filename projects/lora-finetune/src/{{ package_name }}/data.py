@@ -57,11 +57,30 @@ class TokenizedExample:
     labels: list[int]
 
 
+FORMAT_FIELDS: dict[DataFormat, tuple[str, ...]] = {
+    "prompt_completion": ("prompt", "completion"),
+    "messages": ("messages",),
+    "text": ("text",),
+}
+
+
 def _string_field(record: dict[str, Any], key: str, where: str) -> str:
     value = record.get(key)
     if not isinstance(value, str) or not value.strip():
         raise DataError(f"{where}: '{key}' must be a non-empty string")
     return value
+
+
+def _check_format(record: dict[str, Any], data_format: DataFormat, where: str) -> None:
+    """A record written in another format names the format to set, not just a missing key."""
+    if all(key in record for key in FORMAT_FIELDS[data_format]):
+        return
+    for other, fields in FORMAT_FIELDS.items():
+        if other != data_format and all(key in record for key in fields):
+            raise DataError(
+                f"{where}: this record is in the {other} format ({', '.join(fields)}), "
+                f"not {data_format}: set data.format: {other} in the config"
+            )
 
 
 def _parse_messages(value: object, where: str) -> tuple[dict[str, str], ...]:
@@ -88,6 +107,7 @@ def parse_record(
     """Validate one JSON record of the given format; `where` is `file:line` for errors."""
     if not isinstance(record, dict):
         raise DataError(f"{where}: expected a JSON object, got {type(record).__name__}")
+    _check_format(record, data_format, where)
     system = ({"role": "system", "content": system_prompt},) if system_prompt else ()
     if data_format == "prompt_completion":
         prompt = _string_field(record, "prompt", where)
@@ -102,12 +122,34 @@ def parse_record(
     return Example(text=_string_field(record, "text", where))
 
 
+def _decode(raw: bytes, where: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DataError(
+            f"{where}: not UTF-8 (byte 0x{raw[error.start]:02x} at column {error.start + 1}): "
+            "save the file as UTF-8"
+        ) from None
+
+
+def _read_text(path: Path) -> str:
+    """A whole text file; undecodable bytes are reported with their file:line."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        number = raw.count(b"\n", 0, error.start) + 1
+        line = raw.split(b"\n")[number - 1]
+        return _decode(line, f"{path}:{number}")
+
+
 def _jsonl_records(path: Path) -> Iterator[tuple[object, str]]:
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, start=1):
+            where = f"{path}:{number}"
+            line = _decode(raw, where)
             if not line.strip():
                 continue
-            where = f"{path}:{number}"
             try:
                 yield json.loads(line), where
             except json.JSONDecodeError as error:
@@ -125,7 +167,7 @@ def load_examples(
     if not path.is_file():
         raise DataError(f"data file not found: {path}")
     if data_format == "text" and path.suffix != ".jsonl":
-        blocks = path.read_text(encoding="utf-8").split("\n\n")
+        blocks = _read_text(path).split("\n\n")
         examples = [Example(text=block.strip()) for block in blocks if block.strip()]
     else:
         examples = [
@@ -232,11 +274,42 @@ def tokenize_example(
 
 
 def tokenize_examples(
-    examples: list[Example], tokenizer: PreTrainedTokenizerBase, max_length: int
+    examples: list[Example],
+    tokenizer: PreTrainedTokenizerBase,
+    max_length: int,
+    source: str = "the data",
 ) -> list[TokenizedExample]:
-    """Tokenize a split, dropping examples whose answer was cut off entirely by `max_length`."""
-    tokenized = [tokenize_example(example, tokenizer, max_length) for example in examples]
+    """Tokenize a split, dropping examples whose answer was cut off entirely by `max_length`.
+
+    When that drops every example, training would stop on an empty dataset deep inside
+    the trainer; the error here says which setting to raise, and to what.
+    """
+    full = [tokenize_example(example, tokenizer, max_length=10**9) for example in examples]
+    tokenized = [
+        TokenizedExample(item.input_ids[:max_length], item.labels[:max_length]) for item in full
+    ]
     kept = [item for item in tokenized if any(label != IGNORE_INDEX for label in item.labels)]
+    longest = max((len(item.input_ids) for item in full), default=0)
+    if tokenized and not kept:
+        raise DataError(
+            f"every example in {source} is longer than training.max_length ({max_length}) "
+            f"before its answer starts; the longest is {longest} tokens: raise "
+            "training.max_length"
+        )
     if dropped := len(tokenized) - len(kept):
-        logger.warning("%d examples dropped: their prompt alone fills max_length", dropped)
+        logger.warning(
+            "%d of %d examples in %s dropped: their prompt alone fills training.max_length (%d)",
+            dropped,
+            len(tokenized),
+            source,
+            max_length,
+        )
+    if cut := sum(len(item.input_ids) > max_length for item in full):
+        logger.warning(
+            "%d examples in %s cut to training.max_length (%d); the longest is %d tokens",
+            cut,
+            source,
+            max_length,
+            longest,
+        )
     return kept

@@ -49,9 +49,15 @@ def _check_tiny_base(config: Config) -> None:
 
 def load_tokenizer(config: Config) -> PreTrainedTokenizerBase:
     _check_tiny_base(config)
-    tokenizer = AutoTokenizer.from_pretrained(
-        base_model_path(config), revision=config.model.revision
-    )
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(
+            base_model_path(config), revision=config.model.revision
+        )
+    except OSError as error:
+        reason = str(error).splitlines()[0]
+        raise FinetuneError(
+            f"cannot load the tokenizer of {base_model_path(config)}: {reason}"
+        ) from None
     if tokenizer.pad_token is None:
         # Padded positions are masked out of attention and loss, so any token will do.
         tokenizer.pad_token = tokenizer.eos_token
@@ -78,6 +84,9 @@ def load_base_model(
             bnb_4bit_quant_type=config.qlora.quant_type,
             bnb_4bit_use_double_quant=config.qlora.double_quant,
             bnb_4bit_compute_dtype=DTYPES[precision],
+            # 4-bit weights packed in the compute dtype rather than uint8: FSDP and ZeRO-3
+            # shard only parameters of one float dtype, and this costs nothing on one GPU.
+            bnb_4bit_quant_storage=DTYPES[precision],
         )
     try:
         model = AutoModelForCausalLM.from_pretrained(
@@ -89,7 +98,8 @@ def load_base_model(
             device_map={"": device} if device else None,
         )
     except OSError as error:
-        raise FinetuneError(f"cannot load base model {path}: {error}") from None
+        reason = str(error).splitlines()[0]
+        raise FinetuneError(f"cannot load base model {path}: {reason}") from None
     if config.qlora.enabled and for_training:
         # Casts norms to fp32 and lets gradients flow through the frozen 4-bit layers.
         model = prepare_model_for_kbit_training(

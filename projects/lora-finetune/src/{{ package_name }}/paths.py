@@ -17,6 +17,14 @@ def tiny_base_dir(config: Config) -> Path:
     return config.output_dir / "base-model"
 
 
+def base_model_dir(config: Config) -> Path | None:
+    """The base model's local directory, or None for a model that comes from the Hub."""
+    if config.model.is_tiny:
+        return tiny_base_dir(config)
+    path = Path(config.model.name_or_path).expanduser()
+    return path if path.is_dir() else None
+
+
 def checkpoints_dir(config: Config) -> Path:
     return config.output_dir / "checkpoints"
 

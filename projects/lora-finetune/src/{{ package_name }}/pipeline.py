@@ -9,7 +9,16 @@ from pathlib import Path
 from .config import Config
 from .data import load_splits, read_split, save_splits
 from .evaluate import evaluate
+from .fingerprint import (
+    FILE_NAME,
+    changed,
+    data_inputs,
+    read_fingerprint,
+    tiny_base_inputs,
+    write_fingerprint,
+)
 from .hardware import Hardware, check_hardware
+from .hub import check_base_model
 from .merge import MergeResult, merge
 from .model_card import write_model_card
 from .paths import data_dir, metrics_path, tiny_base_dir, training_log_path
@@ -24,12 +33,29 @@ def prepare(config: Config) -> dict[str, int]:
     """Validate and split the data; build the tiny base model when the config asks for it.
 
     The tiny model's tokenizer learns from the training split only, so nothing about the
-    held-out examples leaks into it.
+    held-out examples leaks into it. Both record what they were made from; the tiny base
+    is rebuilt only when its inputs changed, so that an unchanged rerun keeps the model
+    its checkpoints were trained on.
     """
+    inputs = data_inputs(config)
     splits = load_splits(config.data)
+    # Dropped first: a prepare cut short leaves no fingerprint that vouches for half-written splits.
+    (data_dir(config) / FILE_NAME).unlink(missing_ok=True)
     save_splits(splits, data_dir(config))
+    write_fingerprint(data_dir(config), inputs)
     if config.model.is_tiny:
-        build_tiny_base(config.model.tiny, splits["train"], tiny_base_dir(config))
+        base = tiny_base_dir(config)
+        base_inputs = tiny_base_inputs(config, data_dir(config) / "train.jsonl")
+        recorded = read_fingerprint(base)
+        if recorded is None or changed(recorded, base_inputs):
+            if recorded is not None:
+                logger.info(
+                    "rebuilding the tiny base model: %s changed",
+                    ", ".join(changed(recorded, base_inputs)),
+                )
+            (base / FILE_NAME).unlink(missing_ok=True)
+            build_tiny_base(config.model.tiny, splits["train"], base)
+            write_fingerprint(base, base_inputs)
     sizes = {name: len(examples) for name, examples in splits.items()}
     logger.info("prepared %s", sizes)
     return sizes
@@ -59,6 +85,7 @@ def run(config: Config, *, resume: bool = True, hardware: Hardware | None = None
     """The whole pipeline. Hardware and packages are checked before any data or model loads."""
     hardware = hardware or Hardware.detect()
     check_hardware(config, hardware)
+    check_base_model(config)
     prepare(config)
     trained = train(config, resume=resume, hardware=hardware)
     evaluate(config)

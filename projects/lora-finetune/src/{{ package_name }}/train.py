@@ -1,4 +1,9 @@
-"""Training: TRL's SFTTrainer on the prepared splits, with checkpoints and resuming."""
+"""Training: TRL's SFTTrainer on the prepared splits, with checkpoints and safe resuming.
+
+Every checkpoint carries the run's fingerprint (see `fingerprint`); a resume whose
+config, data or base model differ stops and names the difference, and a run that already
+finished says so instead of training zero steps.
+"""
 
 from __future__ import annotations
 
@@ -18,14 +23,33 @@ from transformers import (
     TrainerState,
     TrainingArguments,
 )
-from transformers.trainer_utils import get_last_checkpoint
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, get_last_checkpoint
 from trl import SFTConfig, SFTTrainer
 
 from .config import Config
 from .data import read_split, tokenize_examples
+from .errors import FinetuneError
+from .fingerprint import (
+    FILE_NAME,
+    Inputs,
+    changed,
+    check_prepared,
+    describe_changes,
+    read_fingerprint,
+    training_inputs,
+    write_fingerprint,
+)
 from .hardware import Hardware, check_hardware
+from .hub import check_base_model
 from .model import attach_lora, load_base_model, load_tokenizer
-from .paths import adapter_dir, checkpoints_dir, data_dir, provenance_path, training_log_path
+from .paths import (
+    adapter_dir,
+    base_model_dir,
+    checkpoints_dir,
+    data_dir,
+    provenance_path,
+    training_log_path,
+)
 from .provenance import ProvenanceCallback
 
 logger = logging.getLogger(__name__)
@@ -71,6 +95,21 @@ class JsonlMetricsCallback(TrainerCallback):
             log.write(json.dumps(record) + "\n")
 
 
+class FingerprintCallback(TrainerCallback):
+    """Record the run's inputs in every checkpoint, so that a resume can check them."""
+
+    def __init__(self, inputs: Inputs, directory: Path) -> None:
+        self.inputs = inputs
+        self.directory = directory
+
+    def on_save(
+        self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kwargs: Any
+    ) -> None:
+        if state.is_world_process_zero:
+            checkpoint = self.directory / f"{PREFIX_CHECKPOINT_DIR}-{state.global_step}"
+            write_fingerprint(checkpoint, self.inputs)
+
+
 def sft_config(config: Config, precision: str, hardware: Hardware) -> SFTConfig:
     training = config.training
     return SFTConfig(
@@ -87,6 +126,9 @@ def sft_config(config: Config, precision: str, hardware: Hardware) -> SFTConfig:
         activation_checkpointing=training.gradient_checkpointing,
         activation_checkpointing_kwargs={"use_reentrant": False},
         dataloader_pin_memory=hardware.cuda,
+        # On a machine without GPUs this is what makes processes started together by
+        # `accelerate launch` or torchrun join one gloo group instead of training apart.
+        use_cpu=not (hardware.cuda or hardware.mps),
         seed=training.seed,
         data_seed=training.seed,
         bf16=precision == "bf16",
@@ -113,11 +155,15 @@ class TrainResult:
     train_loss: float
     resumed_from: str | None
     adapter_dir: Path
+    already_finished: bool = False
 
 
 def _dataset(config: Config, split: str, tokenizer: PreTrainedTokenizerBase) -> Dataset:
     tokenized = tokenize_examples(
-        read_split(data_dir(config), split), tokenizer, config.training.max_length
+        read_split(data_dir(config), split),
+        tokenizer,
+        config.training.max_length,
+        f"the {split} split",
     )
     return Dataset.from_list(
         [{"input_ids": item.input_ids, "labels": item.labels} for item in tokenized]
@@ -137,23 +183,80 @@ def _record_base_model_name(config: Config) -> None:
     path.write_text(json.dumps(adapter_config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
+def check_resumable(checkpoint: Path, inputs: Inputs) -> None:
+    """Stop when the checkpoint was made from other inputs than this run's."""
+    recorded = read_fingerprint(checkpoint)
+    if recorded is None:
+        raise FinetuneError(
+            f"{checkpoint} has no {FILE_NAME}, so it may come from another config: "
+            "pass --fresh to start over"
+        )
+    if keys := changed(recorded, inputs):
+        raise FinetuneError(
+            f"{checkpoint} was trained with a different {describe_changes(keys)}: pass --fresh "
+            "to start over, or restore the old settings to resume"
+        )
+
+
+def _finished(checkpoint: Path, config: Config, inputs: Inputs) -> TrainResult | None:
+    """The finished run's result, when the checkpoint is its last step and the adapter is saved.
+
+    A run that ended before its adapter was saved is not finished: resuming it trains
+    zero steps and saves the adapter, which is what it needs.
+    """
+    state = TrainerState.load_from_json(str(checkpoint / "trainer_state.json"))
+    if not state.max_steps or state.global_step < state.max_steps:
+        return None
+    if read_fingerprint(adapter_dir(config)) != inputs:
+        return None
+    # The checkpoint is saved before the run's closing log line; the metrics log has it.
+    log = training_log_path(config)
+    lines = log.read_text(encoding="utf-8").splitlines() if log.is_file() else []
+    rows = [json.loads(line) for line in lines]
+    losses = [row["train_loss"] for row in rows if "train_loss" in row]
+    return TrainResult(
+        global_step=state.global_step,
+        train_loss=losses[-1] if losses else float("nan"),
+        resumed_from=None,
+        adapter_dir=adapter_dir(config),
+        already_finished=True,
+    )
+
+
+def check_one_run(world_size: int, launched_processes: int) -> None:
+    """Refuse processes that were launched together but would train apart.
+
+    On a machine without GPUs, `accelerate launch` with a GPU recipe starts N processes
+    that each see a world of one: N independent trainings writing into the same folder.
+    """
+    if launched_processes > 1 and world_size != launched_processes:
+        raise FinetuneError(
+            f"launched as {launched_processes} processes, but they would train apart "
+            f"(world size {world_size}): on CPU launch with configs/accelerate/cpu.yaml "
+            "(use_cpu: true); on GPUs give each process its own GPU"
+        )
+
+
 def train(
     config: Config,
     *,
     resume: bool = True,
     hardware: Hardware | None = None,
     callbacks: list[TrainerCallback] | None = None,
+    launched_processes: int = 1,
 ) -> TrainResult:
     """Train the adapter and save it.
 
-    With `resume`, training continues from the last checkpoint; without it, old
-    checkpoints are deleted first, so that checkpoint rotation cannot mix two runs.
+    With `resume`, training continues from the last checkpoint, provided it was made
+    from the same config, data and base model; without it, old checkpoints are deleted
+    first, so that checkpoint rotation cannot mix two runs. `launched_processes` is the
+    launcher's process count (WORLD_SIZE), checked against the processes that join.
     """
     hardware = hardware or Hardware.detect()
     precision = check_hardware(config, hardware)
-    tokenizer = load_tokenizer(config)
-    train_set = _dataset(config, "train", tokenizer)
-    validation_set = _dataset(config, "validation", tokenizer)
+    check_base_model(config)
+    check_prepared(config)
+    inputs = training_inputs(config, data_dir(config), base_model_dir(config))
 
     last_checkpoint = None
     if checkpoints_dir(config).is_dir():
@@ -161,20 +264,33 @@ def train(
             last_checkpoint = get_last_checkpoint(str(checkpoints_dir(config)))
         else:
             shutil.rmtree(checkpoints_dir(config))
-    resume_step = int(last_checkpoint.rsplit("-", 1)[1]) if last_checkpoint else None
     if last_checkpoint:
+        check_resumable(Path(last_checkpoint), inputs)
+        if finished := _finished(Path(last_checkpoint), config, inputs):
+            logger.info("training already finished at step %d", finished.global_step)
+            return finished
         logger.info("resuming from %s", last_checkpoint)
+    resume_step = int(last_checkpoint.rsplit("-", 1)[1]) if last_checkpoint else None
 
+    tokenizer = load_tokenizer(config)
+    train_set = _dataset(config, "train", tokenizer)
+    validation_set = _dataset(config, "validation", tokenizer)
+
+    # The training arguments come first: under DeepSpeed ZeRO-3 their creation is what
+    # lets from_pretrained build the model already sharded (zero3_init_flag).
+    args = sft_config(config, precision, hardware)
+    check_one_run(args.world_size, launched_processes)
     model = attach_lora(load_base_model(config, precision, for_training=True), config)
     trainer = SFTTrainer(
         model=model,
-        args=sft_config(config, precision, hardware),
+        args=args,
         train_dataset=train_set,
         eval_dataset=validation_set,
         processing_class=tokenizer,
         callbacks=[
             JsonlMetricsCallback(training_log_path(config), resume_step),
             ProvenanceCallback(provenance_path(config)),
+            FingerprintCallback(inputs, checkpoints_dir(config)),
             *(callbacks or []),
         ],
     )
@@ -189,6 +305,7 @@ def train(
     if trainer.is_world_process_zero():
         tokenizer.save_pretrained(adapter_dir(config))
         _record_base_model_name(config)
+        write_fingerprint(adapter_dir(config), inputs)
     return TrainResult(
         global_step=output.global_step,
         train_loss=output.training_loss,
