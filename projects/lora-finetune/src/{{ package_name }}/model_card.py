@@ -9,12 +9,12 @@ from typing import Any
 import yaml
 
 from .config import Config
+from .fingerprint import file_hash
 from .forgetting import general_examples
 from .paths import adapter_dir, provenance_path
 from .provenance import (
     config_sha256,
     data_files,
-    file_sha256,
     library_versions,
     read_provenance,
 )
@@ -128,7 +128,7 @@ def provenance_rows(config: Config, provenance: dict[str, Any] | None) -> list[s
     """Markdown table rows that let someone check how the adapter was made."""
     rows = [f"| Settings hash (SHA-256) | `{config_sha256(config)}` |"]
     rows += [
-        f"| {name} data `{path.name}` (SHA-256) | `{file_sha256(path)}` |"
+        f"| {name} data `{path.name}` (SHA-256) | `{file_hash(path)}` |"
         for name, path in data_files(config).items()
         if path.is_file()
     ]

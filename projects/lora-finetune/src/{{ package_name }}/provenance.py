@@ -26,14 +26,6 @@ from .config import Config
 LIBRARIES = ("torch", "transformers", "peft", "trl", "accelerate", "datasets")
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def config_sha256(config: Config) -> str:
     """A hash of the settings that shape the adapter.
 

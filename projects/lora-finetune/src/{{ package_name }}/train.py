@@ -170,6 +170,19 @@ def _dataset(config: Config, split: str, tokenizer: PreTrainedTokenizerBase) -> 
     )
 
 
+def _record_base_model_name(config: Config) -> None:
+    """Name the base model in adapter_config.json as the config does, not by a local path.
+
+    PEFT records the path the base model was loaded from; for the tiny model that is a
+    directory on this machine, meaningless anywhere else. Done after saving because
+    PEFT reads the local base model's config while it saves.
+    """
+    path = adapter_dir(config) / "adapter_config.json"
+    adapter_config = json.loads(path.read_text(encoding="utf-8"))
+    adapter_config["base_model_name_or_path"] = config.model.name_or_path
+    path.write_text(json.dumps(adapter_config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def check_resumable(checkpoint: Path, inputs: Inputs) -> None:
     """Stop when the checkpoint was made from other inputs than this run's."""
     recorded = read_fingerprint(checkpoint)
@@ -222,17 +235,6 @@ def check_one_run(world_size: int, launched_processes: int) -> None:
             f"(world size {world_size}): on CPU launch with configs/accelerate/cpu.yaml "
             "(use_cpu: true); on GPUs give each process its own GPU"
         )
-def _record_base_model_name(config: Config) -> None:
-    """Name the base model in adapter_config.json as the config does, not by a local path.
-
-    PEFT records the path the base model was loaded from; for the tiny model that is a
-    directory on this machine, meaningless anywhere else. Done after saving because
-    PEFT reads the local base model's config while it saves.
-    """
-    path = adapter_dir(config) / "adapter_config.json"
-    adapter_config = json.loads(path.read_text(encoding="utf-8"))
-    adapter_config["base_model_name_or_path"] = config.model.name_or_path
-    path.write_text(json.dumps(adapter_config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def train(
@@ -287,8 +289,8 @@ def train(
         processing_class=tokenizer,
         callbacks=[
             JsonlMetricsCallback(training_log_path(config), resume_step),
-            FingerprintCallback(inputs, checkpoints_dir(config)),
             ProvenanceCallback(provenance_path(config)),
+            FingerprintCallback(inputs, checkpoints_dir(config)),
             *(callbacks or []),
         ],
     )
@@ -302,8 +304,8 @@ def train(
     trainer.save_model(str(adapter_dir(config)))
     if trainer.is_world_process_zero():
         tokenizer.save_pretrained(adapter_dir(config))
-        write_fingerprint(adapter_dir(config), inputs)
         _record_base_model_name(config)
+        write_fingerprint(adapter_dir(config), inputs)
     return TrainResult(
         global_step=output.global_step,
         train_loss=output.training_loss,
