@@ -162,17 +162,19 @@ def _items(
 
 def _median_ms(table: Ratings, votes: list[PairVote]) -> dict[str, float]:
     """Per rater, the median response time over screens (a Likert screen has several ratings)."""
-    screens: dict[str, dict[int, int]] = defaultdict(dict)
-    for rater, item, ms in zip(table.rater, table.item, table.response_ms, strict=True):
-        if ms is not None:
-            screens[table.raters[rater]][int(item)] = ms
-    times: dict[str, list[int]] = {
-        rater: list(by_item.values()) for rater, by_item in screens.items()
-    }
-    for vote in votes:
-        if vote.response_ms is not None:
-            times.setdefault(vote.rater_id, []).append(vote.response_ms)
-    return {rater: statistics.median(values) for rater, values in times.items()}
+    ms = np.fromiter((-1 if m is None else m for m in table.response_ms), dtype=np.int64)
+    timed = ms >= 0
+    # One time per screen: the first rating of each (rater, item).
+    key = table.rater[timed] * len(table.items) + table.item[timed]
+    _, first = np.unique(key, return_index=True)
+    rater_names = [table.raters[code] for code in table.rater[timed][first]]
+    times = ms[timed][first].tolist()
+    rater_names += [v.rater_id for v in votes if v.response_ms is not None]
+    times += [v.response_ms for v in votes if v.response_ms is not None]
+    by_rater: dict[str, list[int]] = defaultdict(list)
+    for rater, value in zip(rater_names, times, strict=True):
+        by_rater[rater].append(value)
+    return {rater: statistics.median(values) for rater, values in by_rater.items()}
 
 
 def _rater_quality(
@@ -428,8 +430,9 @@ def _difference(
 
 def _ratio(point: np.ndarray, resampled: np.ndarray) -> tuple[float, np.ndarray]:
     """A mean from (total, count) and its resamples from (resamples, 2); NaN where empty."""
-    totals, counts = resampled[:, 0].astype(float), resampled[:, 1].astype(float)
-    samples = np.where(counts > 0, totals / np.where(counts > 0, counts, 1.0), np.nan)
+    totals, counts = resampled[:, 0], resampled[:, 1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        samples = np.where(counts > 0, totals / counts, np.nan)
     return (float(point[0] / point[1]) if point[1] else float("nan")), samples
 
 

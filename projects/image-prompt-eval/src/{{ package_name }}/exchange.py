@@ -112,29 +112,70 @@ def _csv(path: Path, text: str, required: list[str]) -> tuple[list[str], Iterato
     return header, reader
 
 
-def _rows(
+def _columns(
     path: Path, required: list[str], optional: tuple[str, ...] = ()
-) -> Iterator[tuple[int, list[str]]]:
-    """(line number, values of the `required` then the `optional` columns), stripped.
+) -> tuple[list[int], list[list[str]]]:
+    """Line numbers and stripped values of the `required` then `optional` columns.
 
-    Values come as lists in a fixed order, not dicts: a 100,000-row file reads in a
-    fraction of a second. A missing optional column reads as "".
+    Column lists rather than row dicts: the csv module splits the whole file in C and
+    each check below is one pass over a column, so 100,000 rows read in a fraction of a
+    second. A missing optional column reads as "".
     """
     text = _read(path)
     wanted = [*required, *optional]
     if path.suffix == ".jsonl":
-        for line, record in _jsonl(path, text, required):
-            yield line, [record.get(column, "") for column in wanted]
-        return
+        records = list(_jsonl(path, text, required))
+        lines = [line for line, _ in records]
+        return lines, [[record.get(c, "") for _, record in records] for c in wanted]
     header, reader = _csv(path, text, required)
+    rows = list(reader)
+    lines = list(range(2, len(rows) + 2))
+    if not all(rows):  # blank lines: skip them, keep the others' line numbers
+        lines = [line for line, row in zip(lines, rows, strict=True) if row]
+        rows = [row for row in rows if row]
     width = len(header)
-    positions = [header.index(column) if column in header else -1 for column in wanted]
-    for line, fields in enumerate(reader, start=2):
-        if len(fields) != width:
-            if not fields:
-                continue
-            raise DataError(f"{path}: row {line}: expected {width} fields")
-        yield line, [fields[i].strip() if i >= 0 else "" for i in positions]
+    if any(len(row) != width for row in rows):
+        line = next(n for n, row in zip(lines, rows, strict=True) if len(row) != width)
+        raise DataError(f"{path}: row {line}: expected {width} fields")
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
+    empty = [""] * len(rows)
+    return lines, [
+        [value.strip() for value in columns[header.index(c)]] if c in header else empty
+        for c in wanted
+    ]
+
+
+def _check_filled(path: Path, lines: list[int], names: list[str], columns: list[list[str]]) -> None:
+    for name, values in zip(names, columns, strict=False):
+        if "" in values:
+            raise DataError(f"{path}: row {lines[values.index('')]}, column {name}: empty")
+
+
+def _integers(path: Path, lines: list[int], name: str, values: list[str]) -> list[int]:
+    try:
+        return list(map(int, values))
+    except ValueError:
+        for line, value in zip(lines, values, strict=True):
+            try:
+                int(value)
+            except ValueError:
+                raise DataError(
+                    f"{path}: row {line}, column {name}: '{value}' is not an integer"
+                ) from None
+        raise
+
+
+def _response_times(path: Path, lines: list[int], values: list[str]) -> list[int | None]:
+    if not any(values):
+        return [None] * len(values)
+    filled = [value or "0" for value in values]
+    numbers = _integers(path, lines, "response_ms", filled)
+    for line, number in zip(lines, numbers, strict=True):
+        if not 0 <= number <= MAX_RESPONSE_MS:
+            raise DataError(
+                f"{path}: row {line}, column response_ms: {number} is outside 0-{MAX_RESPONSE_MS}"
+            )
+    return [number if value else None for number, value in zip(numbers, values, strict=True)]
 
 
 def _records(path: Path, required: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
@@ -159,72 +200,41 @@ def _text(path: Path, line: int, row: dict[str, str], column: str) -> str:
     return value
 
 
-def _empty(path: Path, line: int, columns: list[str], fields: list[str]) -> DataError:
-    column = next(c for c, value in zip(columns, fields, strict=False) if not value)
-    return DataError(f"{path}: row {line}, column {column}: empty")
-
-
-def _response_ms(path: Path, line: int, raw: str) -> int | None:
-    if not raw:
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise DataError(
-            f"{path}: row {line}, column response_ms: '{raw}' is not an integer"
-        ) from None
-    if not 0 <= value <= MAX_RESPONSE_MS:
-        raise DataError(
-            f"{path}: row {line}, column response_ms: {raw} is outside 0-{MAX_RESPONSE_MS}"
-        )
-    return value
-
-
 def read_likert(path: Path) -> list[LikertRating]:
-    ratings: list[LikertRating] = []
-    first_seen: dict[tuple[str, str, str], int] = {}
-    for line, fields in _rows(path, LIKERT_REQUIRED, ("response_ms",)):
-        rater, item, criterion, raw, raw_ms = fields
-        if not (rater and item and criterion and raw):
-            raise _empty(path, line, LIKERT_REQUIRED, fields)
-        try:
-            score = int(raw)
-        except ValueError:
-            raise DataError(
-                f"{path}: row {line}, column score: '{raw}' is not an integer"
-            ) from None
-        key = (rater, item, criterion)
-        if key in first_seen:
-            raise DataError(
-                f"{path}: row {line}: rater {rater} rated item {item} on {criterion} twice "
-                f"(first at row {first_seen[key]})"
-            )
-        first_seen[key] = line
-        ratings.append(
-            LikertRating(rater, item, criterion, score, _response_ms(path, line, raw_ms))
-        )
-    if not ratings:
+    lines, columns = _columns(path, LIKERT_REQUIRED, ("response_ms",))
+    rater, item, criterion, raw_score, raw_ms = columns
+    _check_filled(path, lines, LIKERT_REQUIRED, columns)
+    scores = _integers(path, lines, "score", raw_score)
+    keys = list(zip(rater, item, criterion, strict=True))
+    if len(set(keys)) != len(keys):
+        first_seen: dict[tuple[str, str, str], int] = {}
+        for line, key in zip(lines, keys, strict=True):
+            if key in first_seen:
+                raise DataError(
+                    f"{path}: row {line}: rater {key[0]} rated item {key[1]} on {key[2]} twice "
+                    f"(first at row {first_seen[key]})"
+                )
+            first_seen[key] = line
+    if not keys:
         raise DataError(f"{path}: no ratings")
-    return ratings
+    response_ms = _response_times(path, lines, raw_ms)
+    return list(map(LikertRating, rater, item, criterion, scores, response_ms))
 
 
 def read_pairwise(path: Path) -> list[PairVote]:
-    votes = []
-    for line, fields in _rows(path, PAIRWISE_REQUIRED, ("response_ms",)):
-        rater, prompt, system_a, system_b, raw_winner, raw_ms = fields
-        if not (rater and prompt and system_a and system_b and raw_winner):
-            raise _empty(path, line, PAIRWISE_REQUIRED, fields)
-        winner = raw_winner.lower()
+    lines, columns = _columns(path, PAIRWISE_REQUIRED, ("response_ms",))
+    rater, prompt, system_a, system_b, raw_winner, raw_ms = columns
+    _check_filled(path, lines, PAIRWISE_REQUIRED, columns)
+    winners = [value.lower() for value in raw_winner]
+    for line, winner, raw, a, b in zip(lines, winners, raw_winner, system_a, system_b, strict=True):
         if winner not in WINNERS:
-            raise DataError(f"{path}: row {line}, column winner: '{raw_winner}' is not a, b or tie")
-        if system_a == system_b:
+            raise DataError(f"{path}: row {line}, column winner: '{raw}' is not a, b or tie")
+        if a == b:
             raise DataError(f"{path}: row {line}, column system_b: same system as system_a")
-        votes.append(
-            PairVote(rater, prompt, system_a, system_b, winner, _response_ms(path, line, raw_ms))
-        )
-    if not votes:
+    if not winners:
         raise DataError(f"{path}: no pairwise votes")
-    return votes
+    response_ms = _response_times(path, lines, raw_ms)
+    return list(map(PairVote, rater, prompt, system_a, system_b, winners, response_ms))
 
 
 def read_items(path: Path) -> dict[str, Item]:

@@ -53,7 +53,9 @@ def detect_style(image: Image.Image) -> str:
     levels per channel; photographic grain survives a blur as fine noise.
     """
     pixels = np.asarray(image.convert("RGB"), dtype=np.int16)
-    colours = len(np.unique(pixels.reshape(-1, 3), axis=0))
+    # Distinct colours, counted on packed 24-bit ints: far faster than unique rows.
+    packed = (pixels[..., 0].astype(np.int32) << 16) | (pixels[..., 1] << 8) | pixels[..., 2]
+    colours = len(np.unique(packed))
     if colours <= 4:
         return "ink"
     if colours <= PIXEL_ART_COLOURS:

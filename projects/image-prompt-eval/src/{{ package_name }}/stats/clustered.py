@@ -87,8 +87,10 @@ def interval(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.nda
     tail = (1 - confidence) / 2 * 100
     rows = samples.reshape(-1, samples.shape[-1])
     low, high = np.full(rows.shape[0], np.nan), np.full(rows.shape[0], np.nan)
-    some = ~np.all(np.isnan(rows), axis=1)
-    if some.any():
+    missing = np.isnan(rows)
+    if not missing.any():  # the usual case, and much faster than nanpercentile
+        low, high = np.percentile(rows, [tail, 100 - tail], axis=1)
+    elif (some := ~np.all(missing, axis=1)).any():
         low[some], high[some] = np.nanpercentile(rows[some], [tail, 100 - tail], axis=1)
     return low.reshape(samples.shape[:-1]), high.reshape(samples.shape[:-1])
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
-from scipy.stats import ConstantInputWarning, spearmanr
+from scipy.stats import rankdata
 
 from .agreement import Codes
 
@@ -37,11 +36,21 @@ def agreement_with_others(codes: Codes) -> np.ndarray:
         start, stop = bounds[rater], bounds[rater + 1]
         if stop - start < MIN_ITEMS:
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConstantInputWarning)
-            value = spearmanr(mine[start:stop], theirs[start:stop]).statistic
-        rho[rater] = value if not math.isnan(value) else np.nan
+        rho[rater] = _spearman(mine[start:stop], theirs[start:stop])
     return rho
+
+
+def _spearman(x: np.ndarray, y: np.ndarray) -> float:
+    """Spearman's rho as Pearson's r of the ranks (ties averaged); NaN for constant input.
+
+    The same value as scipy.stats.spearmanr, without its per-call overhead, which
+    dominates when a study has hundreds of raters.
+    """
+    rx, ry = rankdata(x), rankdata(y)
+    rx -= rx.mean()
+    ry -= ry.mean()
+    scale = math.sqrt(float(rx @ rx) * float(ry @ ry))
+    return float(rx @ ry) / scale if scale > 0 else math.nan
 
 
 def flags(
