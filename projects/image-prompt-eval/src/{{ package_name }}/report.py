@@ -237,6 +237,8 @@ def write_report(
             elo = f"{row['elo']:.0f} [{row['elo_low']:.0f}, {row['elo_high']:.0f}]"
             lines.append(f"| {rank} | {row['system']} | {score} | {elo} |")
         lines += ["", "![Ranking](figures/ranking.svg)", ""]
+    if analysis.get("clipscore"):
+        lines += _clipscore_section(analysis["clipscore"])
     lines += _agreement_section(analysis)
     lines += _quality_section(analysis)
     lines += _methods(analysis)
@@ -327,6 +329,26 @@ def _systems_section(analysis: dict[str, Any], figures: Path) -> list[str]:
                 lines.append(f"| {factor} | {level} | " + " | ".join(cells) + " |")
         lines += ["", f"![{criterion} by factor level](figures/{name})", ""]
     return lines
+
+
+def _clipscore_section(rows: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "## CLIPScore beside human judgment",
+        "",
+        "CLIPScore (2.5 x the cosine of CLIP's image and prompt embeddings) per image, and "
+        "its Spearman correlation with the mean human prompt-alignment score of the same "
+        "images, within each system. It is a proxy for alignment only: weak on counting, "
+        "spatial relations and negation, and on a different scale for each CLIP model.",
+        "",
+        "| System | Images | Mean CLIPScore | Spearman rho with human alignment |",
+        "| --- | --- | --- | --- |",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['system']} | {row['images']} | {row['mean_clipscore']:.3f} "
+            f"| {_number(row['spearman_rho'], 2)} |"
+        )
+    return [*lines, ""]
 
 
 def _agreement_section(analysis: dict[str, Any]) -> list[str]:
