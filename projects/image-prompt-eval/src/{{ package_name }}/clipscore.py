@@ -19,8 +19,8 @@ from typing import Any
 from PIL import Image
 from scipy.stats import spearmanr
 
-from .errors import BackendError
-from .exchange import LikertRating
+from .errors import BackendError, DataError
+from .exchange import Item, LikertRating
 from .generate import Workspace
 from .manifest import Manifest
 from .series import read_prompts
@@ -104,3 +104,58 @@ def correlate(scores: dict[str, float], ratings: list[LikertRating]) -> dict[str
         rho = float(spearmanr(human, [scores[i] for i in shared]).statistic)
         result[criterion] = None if math.isnan(rho) else round(rho, 3)
     return result
+
+
+def read_clipscores(path: Path) -> dict[str, float]:
+    """Scores from a clipscore.csv (item_id,clipscore), as `clipscore` writes it."""
+    try:
+        rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"cannot read {path}: {exc}") from exc
+    scores = {}
+    for line, row in enumerate(rows, start=2):
+        try:
+            scores[row["item_id"]] = float(row["clipscore"])
+        except (KeyError, TypeError, ValueError):
+            raise DataError(
+                f"{path}: row {line}: expected item_id,clipscore with a number"
+            ) from None
+    return scores
+
+
+def by_system(
+    scores: dict[str, float],
+    ratings: list[LikertRating],
+    items: dict[str, Item],
+    criterion: str = "prompt_alignment",
+) -> list[dict[str, Any]]:
+    """Per system: mean CLIPScore and its Spearman correlation with the human mean per image.
+
+    A correlation within a system asks whether CLIPScore ranks that system's own images
+    the way people do, which a pooled correlation hides when systems differ in level.
+    """
+    human: dict[str, list[int]] = defaultdict(list)
+    for rating in ratings:
+        if rating.criterion == criterion and rating.item_id in scores:
+            human[rating.item_id].append(rating.score)
+    systems: dict[str, list[str]] = defaultdict(list)
+    for item_id in sorted(human):
+        if item_id in items:
+            systems[items[item_id].system].append(item_id)
+    rows = []
+    for system, ids in sorted(systems.items()):
+        clip = [scores[i] for i in ids]
+        means = [sum(human[i]) / len(human[i]) for i in ids]
+        rho = None
+        if len(ids) >= 3 and len(set(clip)) > 1 and len(set(means)) > 1:
+            value = float(spearmanr(clip, means).statistic)
+            rho = None if math.isnan(value) else round(value, 3)
+        rows.append(
+            {
+                "system": system,
+                "images": len(ids),
+                "mean_clipscore": round(sum(clip) / len(clip), 4),
+                "spearman_rho": rho,
+            }
+        )
+    return rows

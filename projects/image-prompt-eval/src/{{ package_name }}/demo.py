@@ -29,13 +29,15 @@ def demo_study() -> Study:
     return parse_study(resource.read_text(encoding="utf-8"), "demo_study.yaml")
 
 
-def sheet_images(workspace: Workspace, prompts: list[Prompt]) -> dict[str, list[tuple[str, Path]]]:
-    """Each system's images in prompt-table order, for the contact sheet."""
+def sheet_images(
+    workspace: Workspace, prompts: list[Prompt]
+) -> dict[str, list[tuple[list[str], Path]]]:
+    """Each system's images in prompt-table order, labelled with the prompt's factor levels."""
     records = {record.item_id: record for record in Manifest(workspace.manifest).records()}
     systems = sorted({record.system for record in records.values()})
     return {
         system: [
-            (prompt.text, workspace.root / records[prompt.item_id(system)].path)
+            (list(prompt.levels.values()), workspace.root / records[prompt.item_id(system)].path)
             for prompt in prompts
             if prompt.item_id(system) in records
         ]

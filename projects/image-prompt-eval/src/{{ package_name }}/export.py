@@ -40,7 +40,9 @@ class Exported:
 def likert_ratings(rows: list[dict[str, Any]]) -> list[LikertRating]:
     """The study's real ratings: attention-check screens are left out."""
     return [
-        LikertRating(row["rater_id"], row["item_id"], row["criterion"], row["score"])
+        LikertRating(
+            row["rater_id"], row["item_id"], row["criterion"], row["score"], row["response_ms"]
+        )
         for row in rows
         if not row["check_kind"]
     ]
@@ -54,7 +56,14 @@ def pair_votes(rows: list[dict[str, Any]]) -> list[PairVote]:
         system_b = row["right_item"].rsplit("@", 1)[1]
         winner = {"left": "a", "right": "b", "tie": "tie"}[row["choice"]]
         votes.append(
-            PairVote(row["rater_id"], prompt_key.rsplit("-s", 1)[0], system_a, system_b, winner)
+            PairVote(
+                row["rater_id"],
+                prompt_key.rsplit("-s", 1)[0],
+                system_a,
+                system_b,
+                winner,
+                row["response_ms"],
+            )
         )
     return votes
 

@@ -33,22 +33,37 @@ def _save(fig: Figure, path: Path) -> None:
 
 
 def contact_sheet(
-    images: dict[str, list[tuple[str, Path]]], path: Path, thumb: int = 96, columns: int = 8
+    images: dict[str, list[tuple[list[str], Path]]],
+    path: Path,
+    thumb: int = 112,
+    columns: int = 8,
 ) -> Path:
-    """One labelled block of thumbnails per system, prompts in the same order in each."""
+    """One labelled block of thumbnails per system, prompts in the same order in each.
+
+    Under each thumbnail, one line per factor gives the prompt's level, so a reader can
+    check what each image was asked to show.
+    """
     font = ImageFont.load_default()
+    line = 11
+    caption = (
+        line * max((len(labels) for entries in images.values() for labels, _ in entries), default=0)
+        + 4
+    )
     label_height = 22
     blocks = []
     for system, entries in images.items():
         rows = -(-len(entries) // columns)
-        block = Image.new("RGB", (columns * thumb, label_height + rows * thumb), "white")
-        ImageDraw.Draw(block).text((4, 4), system, fill="black", font=font)
-        for index, (_, image_path) in enumerate(entries):
+        cell = thumb + caption
+        block = Image.new("RGB", (columns * thumb, label_height + rows * cell), "white")
+        draw = ImageDraw.Draw(block)
+        draw.text((4, 4), f"system: {system}", fill="black", font=font)
+        for index, (labels, image_path) in enumerate(entries):
             with Image.open(image_path) as source:
                 tile = source.convert("RGB").resize((thumb, thumb), Image.Resampling.LANCZOS)
-            block.paste(
-                tile, ((index % columns) * thumb, label_height + (index // columns) * thumb)
-            )
+            x, y = (index % columns) * thumb, label_height + (index // columns) * cell
+            block.paste(tile, (x, y))
+            for k, label in enumerate(labels):
+                draw.text((x + 3, y + thumb + 2 + k * line), label[:18], fill="#222222", font=font)
         blocks.append(block)
     sheet = Image.new("RGB", (columns * thumb, sum(b.height for b in blocks)), "white")
     offset = 0
@@ -67,7 +82,8 @@ def _fmt(row: dict[str, Any]) -> str:
 
 
 def _systems_figure(analysis: dict[str, Any], path: Path) -> None:
-    criteria = analysis["criteria"]
+    criteria = [c for c in analysis["criteria"] if analysis["systems"].get(c)]
+    low, high = analysis["scale"]
     fig, axes = plt.subplots(
         1,
         len(criteria),
@@ -86,15 +102,18 @@ def _systems_figure(analysis: dict[str, Any], path: Path) -> None:
         ]
         ax.errorbar(means, range(len(rows)), xerr=errors, fmt="o", capsize=4, color="#4063d8")
         ax.set_yticks(range(len(rows)), labels)
-        ax.set_xlim(1, 5)
+        ax.set_xlim(low, high)
+        ax.set_xlabel(f"mean score ({low}-{high})")
         ax.set_title(criterion.replace("_", " "))
         ax.grid(axis="x", alpha=0.3)
-    fig.suptitle("Mean score per system (95% bootstrap CI)")
+    axes[0][0].set_ylabel("system")
+    fig.suptitle("Mean score per system (95% rater-and-prompt bootstrap CI)")
     _save(fig, path)
 
 
 def _factor_figure(analysis: dict[str, Any], criterion: str, path: Path) -> None:
     factors = analysis["factors"][criterion]
+    low, high = analysis["scale"]
     fig, axes = plt.subplots(
         1,
         len(factors),
@@ -125,11 +144,14 @@ def _factor_figure(analysis: dict[str, Any], criterion: str, path: Path) -> None
                 for level in levels
                 if level in picked
             ]
-            ax.bar(xs, ys, width=width, yerr=[lo, hi], capsize=3, label=system)
+            # Bars grow from the scale's minimum, so their lengths compare honestly.
+            heights = [y - low for y in ys]
+            ax.bar(xs, heights, bottom=low, width=width, yerr=[lo, hi], capsize=3, label=system)
         ax.set_xticks(range(len(levels)), levels, rotation=30, ha="right")
-        ax.set_ylim(1, 5)
-        ax.set_title(factor)
-    axes[0][0].legend(fontsize=8)
+        ax.set_ylim(low, high)
+        ax.set_xlabel(factor)
+    axes[0][0].set_ylabel(f"mean score ({low}-{high})")
+    axes[0][0].legend(fontsize=8, title="system")
     fig.suptitle(f"{criterion.replace('_', ' ')} by factor level")
     _save(fig, path)
 
@@ -143,8 +165,25 @@ def _ranking_figure(ranking: list[dict[str, Any]], path: Path) -> None:
     ax.errorbar(elo, range(len(names)), xerr=[lo, hi], fmt="s", capsize=4, color="#d84063")
     ax.set_yticks(range(len(names)), names)
     ax.axvline(1500, color="grey", lw=0.8, ls="--")
-    ax.set_xlabel("Elo-scaled Bradley-Terry score (95% bootstrap CI)")
+    ax.set_xlabel("Elo-scaled Bradley-Terry score (95% rater-and-prompt bootstrap CI)")
+    ax.set_ylabel("system")
     _save(fig, path)
+
+
+def _interval(row: dict[str, Any], key: str = "difference") -> str:
+    return f"{row[key]:+.2f} [{row['ci_low']:+.2f}, {row['ci_high']:+.2f}]"
+
+
+def _alpha(entry: dict[str, float | None]) -> str:
+    if entry["alpha"] is None:
+        return "-"
+    if entry.get("ci_low") is None:
+        return f"{entry['alpha']:.3f}"
+    return f"{entry['alpha']:.3f} [{entry['ci_low']:.2f}, {entry['ci_high']:.2f}]"
+
+
+def _number(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
 
 
 def write_report(
@@ -159,46 +198,29 @@ def write_report(
     lines = [f"# {title}", ""]
     lines.append(
         f"{analysis['ratings']} Likert ratings from {analysis['raters']} raters on "
-        f"{analysis['items']} images, criteria: {', '.join(analysis['criteria'])}."
+        f"{analysis['items']} images, criteria: {', '.join(analysis['criteria'])}, "
+        f"scale {analysis['scale'][0]}-{analysis['scale'][1]}."
         + (f" {analysis['pairwise']['votes']} pairwise votes." if analysis["pairwise"] else "")
     )
     lines.append("")
+    for note in analysis["notes"]:
+        lines += [f"> {note}", ""]
+    if analysis["warnings"]:
+        lines += ["**Small-sample warnings:**", ""]
+        lines += [f"- {warning}" for warning in analysis["warnings"]]
+        lines.append("")
     if sheet is not None:
-        lines += ["## The series", "", f"![Contact sheet](figures/{sheet.name})", ""]
-    _systems_figure(analysis, figures / "systems.svg")
-    lines += [
-        "## Scores per system",
-        "",
-        "Mean of per-image means, with 95% bootstrap CIs over images.",
-        "",
-    ]
-    systems = sorted({row["group"][0] for rows in analysis["systems"].values() for row in rows})
-    lines.append("| System | " + " | ".join(analysis["criteria"]) + " |")
-    lines.append("| --- |" + " --- |" * len(analysis["criteria"]))
-    for system in systems:
-        cells = []
-        for criterion in analysis["criteria"]:
-            row = next(r for r in analysis["systems"][criterion] if r["group"][0] == system)
-            cells.append(_fmt(row))
-        lines.append(f"| {system} | " + " | ".join(cells) + " |")
-    lines += ["", "![Scores per system](figures/systems.svg)", ""]
-    for criterion in analysis["criteria"]:
-        factors = analysis["factors"][criterion]
-        if not factors:
-            continue
-        name = f"factors-{criterion}.svg"
-        _factor_figure(analysis, criterion, figures / name)
-        lines += [f"## {criterion.replace('_', ' ').capitalize()} by factor level", ""]
-        lines.append("| Factor | Level | " + " | ".join(systems) + " |")
-        lines.append("| --- | --- |" + " --- |" * len(systems))
-        for factor, rows in factors.items():
-            for level in sorted({row["group"][0] for row in rows}):
-                cells = [
-                    _fmt(next((r for r in rows if r["group"] == [level, s]), {"mean": None}))
-                    for s in systems
-                ]
-                lines.append(f"| {factor} | {level} | " + " | ".join(cells) + " |")
-        lines += ["", f"![{criterion} by factor level](figures/{name})", ""]
+        lines += [
+            "## The series",
+            "",
+            "Each system's images, labelled with the prompt's factor levels.",
+            "",
+            f"![Contact sheet](figures/{sheet.name})",
+            "",
+        ]
+    lines += _exclusions(analysis)
+    if any(analysis["systems"].values()):
+        lines += _systems_section(analysis, figures)
     if analysis["pairwise"]:
         pairwise = analysis["pairwise"]
         _ranking_figure(pairwise["ranking"], figures / "ranking.svg")
@@ -215,43 +237,212 @@ def write_report(
             elo = f"{row['elo']:.0f} [{row['elo_low']:.0f}, {row['elo_high']:.0f}]"
             lines.append(f"| {rank} | {row['system']} | {score} | {elo} |")
         lines += ["", "![Ranking](figures/ranking.svg)", ""]
+    if analysis.get("clipscore"):
+        lines += _clipscore_section(analysis["clipscore"])
+    lines += _agreement_section(analysis)
+    lines += _quality_section(analysis)
+    lines += _methods(analysis)
+    report = out / "report.md"
+    report.write_text("\n".join(lines), encoding="utf-8")
+    return report
+
+
+def _exclusions(analysis: dict[str, Any]) -> list[str]:
+    exclusions = analysis["exclusions"]
+    lines = ["## Exclusions", ""]
+    if not exclusions["raters"]:
+        return [*lines, "No rater was flagged; every rating is analysed.", ""]
+    verb = "excluded" if exclusions["exclude_flagged"] else "flagged but kept"
     lines += [
+        f"Raters {verb} ({exclusions['ratings_dropped']} ratings and "
+        f"{exclusions['votes_dropped']} votes set aside):",
+        "",
+        "| Rater | Why |",
+        "| --- | --- |",
+    ]
+    for row in exclusions["raters"]:
+        reasons = "; ".join(_reason(code, exclusions) for code in row["reasons"])
+        lines.append(f"| {row['rater_id']} | {reasons} |")
+    return [*lines, ""]
+
+
+def _reason(code: str, exclusions: dict[str, Any]) -> str:
+    from .stats.quality import REASONS
+
+    if code == "speeder":
+        return f"median response time below {exclusions['min_response_ms']} ms"
+    return REASONS.get(code, code)
+
+
+def _systems_section(analysis: dict[str, Any], figures: Path) -> list[str]:
+    _systems_figure(analysis, figures / "systems.svg")
+    criteria = [c for c in analysis["criteria"] if analysis["systems"].get(c)]
+    lines = [
+        "## Scores per system",
+        "",
+        "Mean rating, with 95% intervals from resampling raters and prompts.",
+        "",
+    ]
+    systems = sorted({row["group"][0] for c in criteria for row in analysis["systems"][c]})
+    lines.append("| System | " + " | ".join(criteria) + " |")
+    lines.append("| --- |" + " --- |" * len(criteria))
+    for system in systems:
+        cells = []
+        for criterion in criteria:
+            row = next((r for r in analysis["systems"][criterion] if r["group"][0] == system), None)
+            cells.append(_fmt(row or {"mean": None}))
+        lines.append(f"| {system} | " + " | ".join(cells) + " |")
+    lines += ["", "![Scores per system](figures/systems.svg)", ""]
+    if any(analysis["differences"].values()):
+        lines += [
+            "## Paired differences between systems",
+            "",
+            "Each difference uses the same resampled raters and prompts for both systems, "
+            "so it is paired by prompt. An interval that excludes 0 marks a difference the "
+            "study can tell apart from noise.",
+            "",
+            "| Criterion | Systems | Difference [95% CI] |",
+            "| --- | --- | --- |",
+        ]
+        for criterion in criteria:
+            for row in analysis["differences"][criterion]:
+                pair = f"{row['system_a']} - {row['system_b']}"
+                lines.append(f"| {criterion} | {pair} | {_interval(row)} |")
+        lines.append("")
+    for criterion in criteria:
+        factors = analysis["factors"][criterion]
+        if not factors:
+            continue
+        name = f"factors-{criterion}.svg"
+        _factor_figure(analysis, criterion, figures / name)
+        lines += [f"## {criterion.replace('_', ' ').capitalize()} by factor level", ""]
+        lines.append("| Factor | Level | All systems | " + " | ".join(systems) + " |")
+        lines.append("| --- | --- | --- |" + " --- |" * len(systems))
+        for factor, rows in factors.items():
+            overall = {row["level"]: row for row in analysis["levels"][criterion][factor]}
+            for level in sorted({row["group"][0] for row in rows}):
+                cells = [_fmt(overall.get(level, {"mean": None}))]
+                cells += [
+                    _fmt(next((r for r in rows if r["group"] == [level, s]), {"mean": None}))
+                    for s in systems
+                ]
+                lines.append(f"| {factor} | {level} | " + " | ".join(cells) + " |")
+        lines += ["", f"![{criterion} by factor level](figures/{name})", ""]
+    return lines
+
+
+def _clipscore_section(rows: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "## CLIPScore beside human judgment",
+        "",
+        "CLIPScore (2.5 x the cosine of CLIP's image and prompt embeddings) per image, and "
+        "its Spearman correlation with the mean human prompt-alignment score of the same "
+        "images, within each system. It is a proxy for alignment only: weak on counting, "
+        "spatial relations and negation, and on a different scale for each CLIP model.",
+        "",
+        "| System | Images | Mean CLIPScore | Spearman rho with human alignment |",
+        "| --- | --- | --- | --- |",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['system']} | {row['images']} | {row['mean_clipscore']:.3f} "
+            f"| {_number(row['spearman_rho'], 2)} |"
+        )
+    return [*lines, ""]
+
+
+def _agreement_section(analysis: dict[str, Any]) -> list[str]:
+    lines = [
         "## Inter-rater agreement",
         "",
-        "| Criterion | Krippendorff alpha: nominal | ordinal | interval "
-        "| Fleiss kappa (items) | mean Cohen kappa (pairs) |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "Krippendorff's alpha with 95% intervals from resampling prompts; Cohen's kappa "
+        "is the mean over rater pairs with 5 or more shared images, plain and with "
+        "quadratic weights (near misses on an ordinal scale count as partial agreement).",
+        "",
+        "| Criterion | alpha: nominal | ordinal | interval | Fleiss kappa (items) "
+        "| Cohen kappa | weighted kappa (pairs) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for criterion, stats in analysis["agreement"].items():
         alpha = stats["krippendorff_alpha"]
-        kappas = [pair["kappa"] for pair in stats["cohen_kappa"] if pair["kappa"] is not None]
-        cohen = f"{sum(kappas) / len(kappas):.3f} ({len(kappas)})" if kappas else "-"
+        cohen = stats["cohen_kappa"]
         fleiss = (
             "-"
             if stats["fleiss_kappa"] is None
             else f"{stats['fleiss_kappa']:.3f} ({stats['fleiss_items']})"
         )
-        cells = [
-            "-" if alpha[level] is None else f"{alpha[level]:.3f}"
-            for level in ("nominal", "ordinal", "interval")
-        ]
-        lines.append(f"| {criterion} | " + " | ".join(cells) + f" | {fleiss} | {cohen} |")
-    lines += [
-        "",
+        cells = [_alpha(alpha[level]) for level in ("nominal", "ordinal", "interval")]
+        weighted = f"{_number(cohen['mean_quadratic'])} ({cohen['pairs']})"
+        lines.append(
+            f"| {criterion} | "
+            + " | ".join(cells)
+            + f" | {fleiss} | {_number(cohen['mean'])} | {weighted} |"
+        )
+    return [*lines, ""]
+
+
+def _quality_section(analysis: dict[str, Any]) -> list[str]:
+    lines = [
         "## Rater quality",
         "",
         "| Rater | Ratings | Mean score | Spearman rho with others "
-        "| Attention checks failed | Flags |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| Attention checks failed | Median response | Flags |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for row in analysis["raters_quality"]:
         rho = "-" if row["agreement_rho"] is None else f"{row['agreement_rho']:.2f}"
         flags = ", ".join(row["flags"]) or "-"
+        median = "-" if row["median_response_ms"] is None else f"{row['median_response_ms']} ms"
         lines.append(
             f"| {row['rater_id']} | {row['ratings']} | {row['mean_score']:.2f} | {rho} "
-            f"| {row['attention_failed']} / {row['attention_checks']} | {flags} |"
+            f"| {row['attention_failed']} / {row['attention_checks']} | {median} | {flags} |"
         )
-    lines.append("")
-    report = out / "report.md"
-    report.write_text("\n".join(lines), encoding="utf-8")
-    return report
+    return [*lines, ""]
+
+
+def _methods(analysis: dict[str, Any]) -> list[str]:
+    method = analysis["method"]
+    low, high = analysis["scale"]
+    return [
+        "## Methods",
+        "",
+        f"- **Scores.** Each system's score is its mean rating on the {low}-{high} scale. "
+        "Intervals come from a cluster bootstrap that resamples raters and prompts "
+        f"independently, with replacement ({method['resamples']} resamples, seed "
+        f"{method['seed']}; Owen's pigeonhole bootstrap): a rater's leniency and a "
+        "prompt's difficulty are shared by all their ratings, so resampling single ratings "
+        "would give intervals that are too narrow. Paired differences reuse the same "
+        "resamples for both systems.",
+        "- **Factor levels** are means over the prompts with that level, per system and "
+        "over all systems, with the same bootstrap.",
+        "- **Ranking.** Bradley-Terry maximum likelihood (ties as half a win, a 1e-3 ridge "
+        "keeps a clean sweep finite), refitted on every resample by batched Newton steps; "
+        "Elo = 1500 + 400 log10(odds).",
+        "- **Agreement.** Krippendorff's alpha from the coincidence matrix at nominal, "
+        "ordinal and interval level (missing ratings allowed), with an interval from "
+        "resampling prompts; Fleiss' kappa on the images with the most common number of "
+        "ratings; Cohen's kappa per rater pair, plain and quadratic-weighted.",
+        "- **Exclusions.** Raters are flagged for failing more than half their attention "
+        "checks, a Spearman correlation under 0.2 with the other raters' mean, a score "
+        "standard deviation under 0.3, or a median response time under "
+        f"{analysis['exclusions']['min_response_ms']} ms; flagged raters are "
+        + (
+            "excluded before any statistic is computed."
+            if analysis["exclusions"]["exclude_flagged"]
+            else "kept (--keep-flagged)."
+        )
+        + "",
+        "",
+        "## Limitations",
+        "",
+        "- Likert means treat the scale as interval; the ordinal alpha and the weighted "
+        "kappa do not, and a reader who doubts equal spacing should lean on them and on "
+        "the pairwise ranking.",
+        "- Percentile bootstrap intervals are approximate, and rough with fewer than about "
+        "5 raters or 10 prompts per system (the warnings above say when).",
+        "- Flags are judged on the same data they clean; a rater with an unusual but honest "
+        "taste can be flagged for low agreement.",
+        "- The prompts are a sample of what the systems will meet; effects hold for prompts "
+        "like these, not for every use.",
+        "",
+    ]

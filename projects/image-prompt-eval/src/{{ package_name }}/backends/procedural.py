@@ -1,10 +1,12 @@
 """An offline stand-in for a text-to-image model: deterministic pictures from prompt and seed.
 
-It reads style and lighting keywords from the prompt and renders them visibly
-(watercolour wash, pixel grid, ink lines, photographic grain; warm, moonlit or neon
-light), so a rating study on its output behaves like one on a real model: styles
-look different, and two "systems" with different options differ in detail and in
-how often they honour the requested style.
+It draws the prompt's subject as a simple vector drawing (`drawings`: a fox, a teapot,
+a lighthouse, a mountain village), placed by a seed-dependent composition ("close-up"
+and "wide shot" in the prompt move the camera), then renders the style and lighting
+keywords visibly (watercolour wash, pixel grid, ink lines, photographic grain; warm,
+moonlit or neon light). A rating study on its output behaves like one on a real
+model: the subject is recognisable, styles look different, and two "systems" with
+different options differ in detail and in how often they honour the requested style.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from .base import GeneratedImage
+from .drawings import Frame, subject_of
 
 Filter = Callable[[Image.Image, np.random.Generator], Image.Image]
 
@@ -27,10 +30,18 @@ def _watercolor(image: Image.Image, rng: np.random.Generator) -> Image.Image:
     return Image.blend(soft, paper, 0.35)
 
 
+PIXEL_ART_COLOURS = 12
+
+
+def pixel_cells(size: int) -> int:
+    """Pixel-art grid cells across an image: coarse, yet the subject stays recognisable."""
+    return max(16, size // 6)
+
+
 def _pixel_art(image: Image.Image, rng: np.random.Generator) -> Image.Image:
-    cells = max(8, image.width // 16)
+    cells = pixel_cells(image.width)
     small = image.resize((cells, cells), Image.Resampling.BILINEAR)
-    small = small.quantize(colors=12, dither=Image.Dither.NONE).convert("RGB")
+    small = small.quantize(colors=PIXEL_ART_COLOURS, dither=Image.Dither.NONE).convert("RGB")
     return small.resize(image.size, Image.Resampling.NEAREST)
 
 
@@ -72,9 +83,9 @@ def _digest(*parts: object) -> int:
 
 
 class ProceduralBackend:
-    """Draws shapes whose motif and palette come from the prompt, then applies its style.
+    """Draws the prompt's subject over a sky and ground, then applies its style and light.
 
-    Options: `detail` (0-1: number of shapes and sharpness), `fidelity` (0-1: the
+    Options: `detail` (0-1: the small parts drawn, and sharpness), `fidelity` (0-1: the
     chance of honouring the prompt's style; otherwise a different style is drawn),
     `hue` (an offset in degrees that gives a system its own colour cast).
     """
@@ -88,14 +99,15 @@ class ProceduralBackend:
     def generate(self, prompt: str, seed: int, size: int) -> GeneratedImage:
         text = prompt.lower()
         rng = np.random.default_rng(_digest(self.model, prompt, seed))
-        # The motif depends on the prompt without its style and lighting words, so the
-        # same subject looks alike across styles, as it would with a real model.
+        # The composition depends on the prompt without its style and lighting words, so
+        # the same subject is framed alike across styles, as it would be by a real model.
         subject = text
         for word in (*STYLES, *LIGHTS):
             subject = subject.replace(word, "")
         motif_rng = np.random.default_rng(_digest(subject, seed))
         image = self._canvas(motif_rng, size)
-        self._shapes(image, motif_rng, rng)
+        name, drawer = subject_of(text)
+        drawer(ImageDraw.Draw(image), self._frame(text, motif_rng, size), self.detail, motif_rng)
         requested = [name for name in STYLES if name in text]
         style = requested[0] if requested else None
         honoured = bool(rng.random() < self.fidelity)
@@ -106,54 +118,45 @@ class ProceduralBackend:
             image = image.filter(ImageFilter.GaussianBlur(radius=(0.5 - self.detail) * size / 40))
         if style is not None:
             image = STYLES[style](image, rng)
-        for name, (colour, strength) in LIGHTS.items():
-            if name in text:
+        for light, (colour, strength) in LIGHTS.items():
+            if light in text:
                 image = Image.blend(image, Image.new("RGB", image.size, colour), strength)
         parameters = {
             "detail": self.detail,
             "fidelity": self.fidelity,
             "hue": self.hue,
+            "subject_drawn": name or None,
             "style_drawn": style,
             "style_honoured": style is None or honoured,
         }
         return GeneratedImage(image=image, parameters=parameters)
 
+    @staticmethod
+    def _frame(text: str, rng: np.random.Generator, size: int) -> Frame:
+        """Composition: where the subject stands and how large it is."""
+        scale = 0.85 if "close-up" in text else 0.4 if "wide" in text else rng.uniform(0.5, 0.68)
+        return Frame(
+            x=size * rng.uniform(0.4, 0.6),
+            ground=size * rng.uniform(0.82, 0.9),
+            height=size * scale,
+        )
+
     def _palette(self, rng: np.random.Generator, count: int) -> list[tuple[int, int, int]]:
-        base = float(rng.uniform(0, 360)) + self.hue
+        base = float(rng.uniform(180, 240)) + self.hue
         colours = []
         for k in range(count):
-            hue = int((base + k * 360 / count + rng.normal(0, 12)) % 360 * 255 / 360)
-            swatch = Image.new("HSV", (1, 1), (hue, int(rng.uniform(120, 230)), 230))
+            hue = int((base + k * 25 + rng.normal(0, 8)) % 360 * 255 / 360)
+            swatch = Image.new("HSV", (1, 1), (hue, int(rng.uniform(60, 140)), 235))
             red, green, blue = swatch.convert("RGB").getpixel((0, 0))  # type: ignore[misc]
             colours.append((int(red), int(green), int(blue)))
         return colours
 
     def _canvas(self, rng: np.random.Generator, size: int) -> Image.Image:
+        """A sky gradient over a ground band."""
         top, bottom = (np.array(colour, dtype=np.float64) for colour in self._palette(rng, 2))
         ramp = np.linspace(0.0, 1.0, size)[:, None, None]
-        pixels = top * (1 - ramp) + bottom * ramp * 0.8
-        return Image.fromarray(np.broadcast_to(pixels, (size, size, 3)).astype(np.uint8))
-
-    def _shapes(
-        self, image: Image.Image, motif: np.random.Generator, jitter: np.random.Generator
-    ) -> None:
-        draw = ImageDraw.Draw(image)
-        size = image.width
-        colours = self._palette(motif, 5)
-        kind = int(motif.integers(3))
-        centre = motif.uniform(0.3, 0.7, size=2) * size
-        for index in range(3 + int(self.detail * 14)):
-            colour = colours[index % len(colours)]
-            radius = float(motif.uniform(0.05, 0.28) * size * (1 - index / 40))
-            x, y = centre + motif.normal(0, 0.18, size=2) * size + jitter.normal(0, 2, size=2)
-            if kind == 0:
-                draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=colour)
-            elif kind == 1:
-                draw.polygon(
-                    [(x, y - radius), (x - radius, y + radius), (x + radius, y + radius)],
-                    fill=colour,
-                )
-            else:
-                draw.rectangle(
-                    (x - radius, y - radius / 2, x + radius, y + radius / 2), fill=colour
-                )
+        pixels = top * (1 - ramp) + bottom * ramp
+        image = Image.fromarray(np.broadcast_to(pixels, (size, size, 3)).astype(np.uint8))
+        ground = int(size * 0.86)
+        ImageDraw.Draw(image).rectangle((0, ground, size, size), fill=(120, 150, 95))
+        return image

@@ -1,110 +1,240 @@
-"""Inter-rater agreement: Krippendorff's alpha, Fleiss' kappa and Cohen's kappa.
+"""Inter-rater agreement: Krippendorff's alpha with a bootstrap interval, Fleiss' and Cohen's kappa.
 
-The coefficients come from well-tested libraries (`krippendorff`, statsmodels); this
-module only shapes the ratings into the matrices they expect.
+Alpha is computed from Krippendorff's coincidence matrix (Krippendorff, 2011,
+"Computing Krippendorff's Alpha-Reliability"): each image contributes its pairs of
+values, and a bootstrap resample re-weights whole prompts (every image of a drawn
+prompt, as often as it was drawn), so the interval is one matrix product away. The
+tests check every level against the `krippendorff` package and the paper's worked
+example. Fleiss' kappa comes from statsmodels; Cohen's kappa, plain and weighted, is
+computed for all rater pairs at once from sparse contingency tables and checked
+against statsmodels.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 from typing import Literal
 
-import krippendorff
 import numpy as np
-from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa, fleiss_kappa
+from scipy import sparse
+from statsmodels.stats.inter_rater import fleiss_kappa
+
+from .clustered import interval
 
 Level = Literal["nominal", "ordinal", "interval"]
 LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "interval")
+MIN_PAIR_ITEMS = 5
 
 
 @dataclass(frozen=True)
-class RatingMatrix:
-    """Scores as raters x items with NaN where a rater did not rate an item."""
+class Codes:
+    """One criterion's ratings as index arrays: rater, unit (image), cluster and category.
 
-    raters: list[str]
-    items: list[str]
-    values: np.ndarray
+    `category` indexes `scale` (the scale's values, lowest first); a unit's cluster is
+    its prompt, the unit of resampling.
+    """
 
-    @classmethod
-    def from_triples(cls, triples: list[tuple[str, str, int]]) -> RatingMatrix:
-        raters = sorted({rater for rater, _, _ in triples})
-        items = sorted({item for _, item, _ in triples})
-        row = {rater: index for index, rater in enumerate(raters)}
-        col = {item: index for index, item in enumerate(items)}
-        values = np.full((len(raters), len(items)), np.nan)
-        for rater, item, score in triples:
-            values[row[rater], col[item]] = score
-        return cls(raters, items, values)
+    rater: np.ndarray
+    unit: np.ndarray
+    cluster: np.ndarray
+    category: np.ndarray
+    n_raters: int
+    n_units: int
+    n_clusters: int
+    scale: np.ndarray
 
 
 def _clean(value: float) -> float | None:
     return None if value is None or math.isnan(value) else round(float(value), 4)
 
 
-def krippendorff_alpha(matrix: np.ndarray, level: Level) -> float | None:
-    """Alpha at one level of measurement; None when there is nothing to compare.
+def unit_counts(codes: Codes) -> np.ndarray:
+    """How many ratings each unit got in each category: (units x categories)."""
+    flat = codes.unit * codes.scale.size + codes.category
+    counts = np.bincount(flat, minlength=codes.n_units * codes.scale.size)
+    return counts.reshape(codes.n_units, codes.scale.size).astype(float)
 
-    Missing ratings (NaN) are allowed: alpha uses every item with two or more ratings.
+
+def coincidences(counts: np.ndarray, cluster: np.ndarray, n_clusters: int) -> np.ndarray:
+    """Each cluster's coincidence matrix, flattened: (clusters x categories**2).
+
+    A unit with m values adds (n n^T - diag(n)) / (m - 1): every ordered pair of its
+    values from different ratings, weighted so the unit contributes m pairable values.
     """
-    pairable = np.sum(~np.isnan(matrix), axis=0) >= 2
-    if (
-        pairable.sum() < 1
-        or len(np.unique(matrix[:, pairable][~np.isnan(matrix[:, pairable])])) < 2
-    ):
-        return None
-    return _clean(krippendorff.alpha(reliability_data=matrix, level_of_measurement=level))
+    m = counts.sum(axis=1)
+    pairable = m >= 2
+    counts, cluster, m = counts[pairable], cluster[pairable], m[pairable]
+    q = counts.shape[1]
+    outer = counts[:, :, None] * counts[:, None, :]
+    outer[:, np.arange(q), np.arange(q)] -= counts
+    outer /= (m - 1)[:, None, None]
+    result = np.zeros((n_clusters, q * q))
+    np.add.at(result, cluster, outer.reshape(-1, q * q))
+    return result
 
 
-def fleiss(matrix: np.ndarray) -> tuple[float | None, int]:
-    """Fleiss' kappa over the items rated by the most common number of raters.
-
-    Fleiss' formula needs the same number of ratings per item, so items rated by a
-    different number of raters are left out; the count of items used is returned.
-    """
-    counts = np.sum(~np.isnan(matrix), axis=0)
-    if counts.size == 0 or counts.max() < 2:
-        return None, 0
-    usable = counts[counts >= 2]
-    modal = int(np.bincount(usable).argmax())
-    columns = matrix[:, counts == modal]
-    subjects = np.array([column[~np.isnan(column)] for column in columns.T], dtype=int)
-    table, _ = aggregate_raters(subjects)
-    if table.shape[1] < 2:
-        return None, subjects.shape[0]
-    return _clean(fleiss_kappa(table, method="fleiss")), int(subjects.shape[0])
-
-
-def cohen_pairs(ratings: RatingMatrix, min_items: int = 5) -> list[dict[str, object]]:
-    """Cohen's kappa for each pair of raters on the items both rated (at least min_items)."""
-    categories = np.unique(ratings.values[~np.isnan(ratings.values)])
-    index = {value: position for position, value in enumerate(categories)}
-    pairs = []
-    for (i, a), (j, b) in itertools.combinations(enumerate(ratings.raters), 2):
-        both = ~np.isnan(ratings.values[i]) & ~np.isnan(ratings.values[j])
-        if both.sum() < min_items:
-            continue
-        table = np.zeros((len(categories), len(categories)))
-        for x, y in zip(ratings.values[i, both], ratings.values[j, both], strict=True):
-            table[index[x], index[y]] += 1
-        kappa = cohens_kappa(table, return_results=False) if len(categories) > 1 else math.nan
-        pairs.append(
-            {"rater_a": a, "rater_b": b, "items": int(both.sum()), "kappa": _clean(float(kappa))}
+def _delta(level: Level, values: np.ndarray, marginals: np.ndarray) -> np.ndarray:
+    """Squared distance between categories, per stack of marginals: (..., q, q)."""
+    q = values.size
+    if level == "nominal":
+        return np.broadcast_to(1.0 - np.eye(q), (*marginals.shape[:-1], q, q))
+    if level == "interval":
+        return np.broadcast_to(
+            (values[:, None] - values[None, :]) ** 2, (*marginals.shape[:-1], q, q)
         )
-    return pairs
+    # Ordinal: (sum of n_g for g from c to k, minus half of n_c and n_k) squared.
+    cumulative = np.cumsum(marginals, axis=-1)
+    low = np.minimum.outer(np.arange(q), np.arange(q))
+    high = np.maximum.outer(np.arange(q), np.arange(q))
+    padded = np.concatenate([np.zeros((*marginals.shape[:-1], 1)), cumulative], axis=-1)
+    between = padded[..., high + 1] - padded[..., low]
+    half = (marginals[..., :, None] + marginals[..., None, :]) / 2
+    squared: np.ndarray = (between - half) ** 2
+    return squared
 
 
-def agreement(ratings: RatingMatrix) -> dict[str, object]:
+def alpha_from(coincidence: np.ndarray, level: Level, values: np.ndarray) -> np.ndarray:
+    """Alpha for a stack of flattened coincidence matrices (..., q*q); NaN if undefined."""
+    q = values.size
+    matrix = coincidence.reshape(*coincidence.shape[:-1], q, q)
+    marginals = matrix.sum(axis=-1)
+    total = marginals.sum(axis=-1)
+    delta = _delta(level, values, marginals)
+    observed = np.sum(matrix * delta, axis=(-2, -1))
+    expected = np.sum(marginals[..., :, None] * marginals[..., None, :] * delta, axis=(-2, -1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        alpha: np.ndarray = 1.0 - (total - 1) * observed / expected
+    return np.where(expected > 0, alpha, np.nan)
+
+
+def krippendorff_alpha(
+    codes: Codes, prompt_draws: np.ndarray | None = None, confidence: float = 0.95
+) -> dict[str, dict[str, float | None]]:
+    """Alpha at each level, with a percentile interval when prompt draws are given."""
+    per_cluster = coincidences(unit_counts(codes), codes.cluster, codes.n_clusters)
+    total = per_cluster.sum(axis=0)
+    values = codes.scale.astype(float)
+    samples = None if prompt_draws is None else prompt_draws @ per_cluster
+    result: dict[str, dict[str, float | None]] = {}
+    for level in LEVELS:
+        estimate = float(alpha_from(total, level, values))
+        entry: dict[str, float | None] = {"alpha": _clean(estimate)}
+        if samples is not None and not math.isnan(estimate):
+            low, high = interval(alpha_from(samples, level, values)[None, :], confidence)
+            entry |= {"ci_low": _clean(float(low[0])), "ci_high": _clean(float(high[0]))}
+        result[level] = entry
+    return result
+
+
+def fleiss(codes: Codes) -> tuple[float | None, int]:
+    """Fleiss' kappa over the units rated by the most common number of raters.
+
+    Fleiss' formula needs the same number of ratings per unit, so units rated by a
+    different number of raters are left out; the count of units used is returned.
+    """
+    counts = unit_counts(codes)
+    m = counts.sum(axis=1).astype(int)
+    usable = m[m >= 2]
+    if usable.size == 0:
+        return None, 0
+    modal = int(np.bincount(usable).argmax())
+    table = counts[m == modal]
+    if np.count_nonzero(table.sum(axis=0)) < 2:
+        return None, int(table.shape[0])
+    return _clean(fleiss_kappa(table, method="fleiss")), int(table.shape[0])
+
+
+def pair_tables(codes: Codes) -> np.ndarray:
+    """Contingency tables of every rater pair: (raters, raters, q, q).
+
+    Entry [a, b, c, d] is the number of units rater a scored c and rater b scored d.
+    """
+    q = codes.scale.size
+    indicators = [
+        sparse.csr_array(
+            (
+                np.ones(int(np.sum(codes.category == c))),
+                (codes.rater[codes.category == c], codes.unit[codes.category == c]),
+            ),
+            shape=(codes.n_raters, codes.n_units),
+        )
+        for c in range(q)
+    ]
+    tables = np.zeros((codes.n_raters, codes.n_raters, q, q))
+    for c in range(q):
+        for d in range(q):
+            tables[:, :, c, d] = (indicators[c] @ indicators[d].T).toarray()
+    return tables
+
+
+def kappa(tables: np.ndarray, weights: Literal["none", "linear", "quadratic"]) -> np.ndarray:
+    """Cohen's kappa of each table (..., q, q); weighted kappa credits near misses.
+
+    Weighted kappa = 1 - sum(w * observed) / sum(w * expected), with disagreement
+    weights w = |c - d| (linear) or (c - d)^2 (quadratic), as in statsmodels.
+    """
+    q = tables.shape[-1]
+    distance = np.abs(np.subtract.outer(np.arange(q), np.arange(q))).astype(float)
+    w = {"none": (distance > 0).astype(float), "linear": distance, "quadratic": distance**2}[
+        weights
+    ]
+    n = tables.sum(axis=(-2, -1), keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        observed = tables / n
+        expected = observed.sum(axis=-1, keepdims=True) * observed.sum(axis=-2, keepdims=True)
+        result: np.ndarray = 1 - np.sum(w * observed, axis=(-2, -1)) / np.sum(
+            w * expected, axis=(-2, -1)
+        )
+    return result
+
+
+def cohen_pairs(
+    codes: Codes, raters: list[str], min_items: int = MIN_PAIR_ITEMS
+) -> list[dict[str, object]]:
+    """Plain and quadratic-weighted Cohen's kappa for each pair with min_items shared units."""
+    tables = pair_tables(codes)
+    plain, weighted = kappa(tables, "none"), kappa(tables, "quadratic")
+    shared = tables.sum(axis=(-2, -1))
+    rows = []
+    for i, j in zip(*np.triu_indices(codes.n_raters, k=1), strict=True):
+        if shared[i, j] >= min_items:
+            rows.append(
+                {
+                    "rater_a": raters[i],
+                    "rater_b": raters[j],
+                    "items": int(shared[i, j]),
+                    "kappa": _clean(float(plain[i, j])),
+                    "kappa_quadratic": _clean(float(weighted[i, j])),
+                }
+            )
+    return rows
+
+
+def summary(pairs: list[dict[str, object]], key: str) -> float | None:
+    values = [float(pair[key]) for pair in pairs if pair[key] is not None]  # type: ignore[arg-type]
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def agreement(
+    codes: Codes,
+    raters: list[str],
+    prompt_draws: np.ndarray | None = None,
+    confidence: float = 0.95,
+) -> dict[str, object]:
     """Every coefficient for one criterion."""
-    kappa, fleiss_items = fleiss(ratings.values)
+    kappa_value, fleiss_items = fleiss(codes)
+    pairs = cohen_pairs(codes, raters)
     return {
-        "raters": len(ratings.raters),
-        "items": len(ratings.items),
-        "krippendorff_alpha": {
-            level: krippendorff_alpha(ratings.values, level) for level in LEVELS
-        },
-        "fleiss_kappa": kappa,
+        "raters": len(np.unique(codes.rater)),
+        "items": len(np.unique(codes.unit)),
+        "krippendorff_alpha": krippendorff_alpha(codes, prompt_draws, confidence),
+        "fleiss_kappa": kappa_value,
         "fleiss_items": fleiss_items,
-        "cohen_kappa": cohen_pairs(ratings),
+        "cohen_kappa": {
+            "pairs": len(pairs),
+            "mean": summary(pairs, "kappa"),
+            "mean_quadratic": summary(pairs, "kappa_quadratic"),
+            "by_pair": pairs,
+        },
     }
