@@ -15,7 +15,8 @@ clear message when that checkout cannot give a sound one:
   made from the commit tagged `v<version>`, with the earlier tags present.
 `GENAI_SCAFFOLD_ALLOW_SHALLOW=1` builds from a shallow clone anyway, for a throwaway
 install that will never update an older project (a CI job whose checkout cannot be
-deepened); the build then warns instead of stopping.
+deepened); the build then warns instead of stopping, and bundles HEAD's files as one
+parentless commit (see `bundle_shallow_head`).
 Editable installs skip all this: a checkout renders its own HEAD.
 """
 
@@ -35,9 +36,9 @@ RELEASE_VARIABLE = "GENAI_SCAFFOLD_RELEASE"
 ALLOW_SHALLOW_VARIABLE = "GENAI_SCAFFOLD_ALLOW_SHALLOW"
 
 
-def _git(root: Path, *args: str) -> str:
+def _git(root: Path, *args: str, environment: dict[str, str] | None = None) -> str:
     return subprocess.run(
-        ["git", *args], cwd=root, check=True, capture_output=True, text=True
+        ["git", *args], cwd=root, env=environment, check=True, capture_output=True, text=True
     ).stdout.strip()
 
 
@@ -75,6 +76,40 @@ def checkout_problem(
     return None
 
 
+def bundle_shallow_head(root: Path, bundle: Path) -> None:
+    """Bundle the files at HEAD of the shallow clone `root` as a one-commit history.
+
+    `git bundle create --all` in a shallow clone writes a bundle whose commits name
+    parents it does not hold, and cloning it fails ("remote did not send all necessary
+    objects"). A scratch repository borrowing the clone's objects (git alternates)
+    commits HEAD's tree without a parent, under HEAD's own branch name and date, and
+    bundles that.
+    """
+    tree = _git(root, "rev-parse", "HEAD^{tree}")
+    branch = _git(root, "branch", "--show-current") or "main"
+    objects = (root / _git(root, "rev-parse", "--git-common-dir") / "objects").resolve()
+    when = _git(root, "log", "-1", "--format=%cI")
+    with tempfile.TemporaryDirectory(prefix="genai-scaffold-shallow-") as scratch:
+        scratch_root = Path(scratch)
+        _git(scratch_root, "init", "--quiet", "--bare")
+        (scratch_root / "objects" / "info" / "alternates").write_text(f"{objects}\n")
+        builder = ("genai-scaffold build", "build@genai-scaffold.invalid")
+        environment = {
+            **os.environ,
+            "GIT_AUTHOR_NAME": builder[0],
+            "GIT_AUTHOR_EMAIL": builder[1],
+            "GIT_AUTHOR_DATE": when,
+            "GIT_COMMITTER_NAME": builder[0],
+            "GIT_COMMITTER_EMAIL": builder[1],
+            "GIT_COMMITTER_DATE": when,
+        }
+        message = "the template files at a shallow clone's HEAD"
+        commit = _git(scratch_root, "commit-tree", tree, "-m", message, environment=environment)
+        _git(scratch_root, "update-ref", f"refs/heads/{branch}", commit)
+        _git(scratch_root, "symbolic-ref", "HEAD", f"refs/heads/{branch}")
+        _git(scratch_root, "bundle", "create", str(bundle), "--all")
+
+
 class TemplateBundleHook(BuildHookInterface):
     """Add the template bundle to the wheel and the sdist."""
 
@@ -86,21 +121,25 @@ class TemplateBundleHook(BuildHookInterface):
         root = Path(self.root)
         release = _flag(RELEASE_VARIABLE)
         if (root / ".git").exists():
-            allow_shallow = _flag(ALLOW_SHALLOW_VARIABLE)
             problem = checkout_problem(
-                root, self.metadata.version, release=release, allow_shallow=allow_shallow
+                root,
+                self.metadata.version,
+                release=release,
+                allow_shallow=_flag(ALLOW_SHALLOW_VARIABLE),
             )
             if problem:
                 self.app.abort(f"genai-scaffold cannot be built: {problem}")
-            if allow_shallow and _git(root, "rev-parse", "--is-shallow-repository") == "true":
-                self.app.display_warning(
-                    f"{ALLOW_SHALLOW_VARIABLE} is set: bundling a shallow clone, so this "
-                    "install cannot update projects made from older commits"
-                )
         self._workdir = Path(tempfile.mkdtemp(prefix="genai-scaffold-bundle-"))
         bundle = self._workdir / BUNDLE
         if (root / ".git").exists():
-            _git(root, "bundle", "create", str(bundle), "--all")
+            if _git(root, "rev-parse", "--is-shallow-repository") == "true":  # allowed
+                self.app.display_warning(
+                    f"{ALLOW_SHALLOW_VARIABLE} is set: bundling a shallow clone's HEAD "
+                    "alone, so this install cannot update projects made from older commits"
+                )
+                bundle_shallow_head(root, bundle)
+            else:
+                _git(root, "bundle", "create", str(bundle), "--all")
         elif (root / BUNDLE).is_file():  # building the wheel from an unpacked sdist
             shutil.copyfile(root / BUNDLE, bundle)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, recorded_answers
+from tests.conftest import REPO_ROOT, git, recorded_answers
 
 
 def run(
@@ -58,9 +59,8 @@ def test_the_wheel_embeds_the_template_and_its_git_history(wheel: Path) -> None:
     assert "genai_scaffold/_template.bundle" in names
 
 
-def test_the_installed_wheel_generates_updatable_projects_away_from_the_repo(
-    wheel: Path, tmp_path: Path
-) -> None:
+def install(wheel: Path, tmp_path: Path) -> dict[str, str]:
+    """Install `wheel` into a folder of its own; the environment that runs it from there."""
     site = tmp_path / "site"
     installed = run(
         sys.executable,
@@ -75,8 +75,17 @@ def test_the_installed_wheel_generates_updatable_projects_away_from_the_repo(
         cwd=tmp_path,
     )
     assert installed.returncode == 0, installed.stderr
-    home = tmp_path / "scaffold-home"
-    env = {"PYTHONPATH": str(site), "GENAI_SCAFFOLD_HOME": str(home)}
+    return {"PYTHONPATH": str(site), "GENAI_SCAFFOLD_HOME": str(tmp_path / "scaffold-home")}
+
+
+def scaffold(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return run(sys.executable, "-m", "genai_scaffold", *args, cwd=cwd, env=env)
+
+
+def test_the_installed_wheel_generates_updatable_projects_away_from_the_repo(
+    wheel: Path, tmp_path: Path
+) -> None:
+    env = install(wheel, tmp_path)
     work = tmp_path / "work"
     work.mkdir()
 
@@ -87,26 +96,72 @@ def test_the_installed_wheel_generates_updatable_projects_away_from_the_repo(
         cwd=work,
         env=env,
     )
-    new = run(
-        sys.executable,
-        "-m",
-        "genai_scaffold",
-        "new",
-        "rag-chatbot",
-        "bot",
-        "--defaults",
-        cwd=work,
-        env=env,
-    )
-    update = run(
-        sys.executable, "-m", "genai_scaffold", "update", "bot", "--defaults", cwd=work, env=env
-    )
+    new = scaffold("new", "rag-chatbot", "bot", "--defaults", cwd=work, env=env)
+    update = scaffold("update", "bot", "--defaults", cwd=work, env=env)
 
-    assert located.stdout.startswith(str(site))
+    assert located.stdout.startswith(env["PYTHONPATH"])
     assert new.returncode == 0, new.stderr
     answers = recorded_answers(work / "bot")
     assert answers["_src_path"] == "https://github.com/genai-scaffold/genai-scaffold.git"
     assert answers["_commit"]
-    assert (home / "template.bundle").is_file()
+    assert (Path(env["GENAI_SCAFFOLD_HOME"]) / "template.bundle").is_file()
     assert update.returncode == 0, update.stderr
     assert "Already at template version" in update.stdout
+
+
+@pytest.mark.parametrize("bundle_replaced", [True, False], ids=["upgrade", "same-release"])
+def test_a_stale_template_mirror_does_not_break_generation(
+    wheel: Path, tmp_path: Path, bundle_replaced: bool
+) -> None:
+    """Copier's cached mirror keeps HEAD on a branch an older release had (seen in CI).
+
+    `git remote update --prune` drops the branch and leaves the mirror's HEAD dangling;
+    an upgrade (a different bundle) must start a fresh mirror, and the same release
+    must render the bundle's commit rather than the mirror's HEAD.
+    """
+    env = install(wheel, tmp_path)
+    home = Path(env["GENAI_SCAFFOLD_HOME"])
+    first = scaffold("new", "rag-chatbot", "first", "--defaults", cwd=tmp_path, env=env)
+    assert first.returncode == 0, first.stderr
+    (mirror,) = (home / "copier-cache").glob("*.git")
+    git(mirror, "symbolic-ref", "HEAD", "refs/heads/integration-branch-of-an-older-release")
+    if bundle_replaced:
+        (home / "template.bundle").write_bytes(b"the bundle an older release installed")
+
+    second = scaffold("new", "rag-chatbot", "second", "--defaults", cwd=tmp_path, env=env)
+
+    assert second.returncode == 0, second.stderr
+    assert (
+        recorded_answers(tmp_path / "second")["_commit"]
+        == recorded_answers(tmp_path / "first")["_commit"]
+    )
+
+
+def test_a_wheel_built_from_a_shallow_clone_when_allowed_generates_projects(
+    tmp_path: Path,
+) -> None:
+    """GENAI_SCAFFOLD_ALLOW_SHALLOW (CI whose clone cannot be deepened) gives a working CLI."""
+    shallow = tmp_path / "genai-scaffold"
+    git(tmp_path, "clone", "--quiet", "--depth", "1", f"file://{REPO_ROOT}", str(shallow))
+    shutil.copy2(REPO_ROOT / "hatch_build.py", shallow / "hatch_build.py")  # this version
+    built = run(
+        sys.executable,
+        "-m",
+        "build",
+        "--wheel",
+        "--no-isolation",
+        "--outdir",
+        str(tmp_path / "dist"),
+        cwd=shallow,
+        env={"GENAI_SCAFFOLD_ALLOW_SHALLOW": "1"},
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel_path,) = (tmp_path / "dist").glob("*.whl")
+    env = install(wheel_path, tmp_path)
+
+    new = scaffold("new", "lora-finetune", "tuner", "--defaults", cwd=tmp_path, env=env)
+
+    assert "bundling a shallow clone's HEAD alone" in built.stdout + built.stderr
+    assert new.returncode == 0, new.stderr
+    assert (tmp_path / "tuner" / "pyproject.toml").is_file()
+    assert recorded_answers(tmp_path / "tuner")["kind"] == "lora-finetune"

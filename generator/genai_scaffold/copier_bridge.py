@@ -130,22 +130,22 @@ def _git_reads(url: str, stand_in: Path | None) -> Iterator[None]:
 
     The answers file keeps the canonical URL; only this process's git commands are
     redirected (`url.<stand_in>.insteadOf <url>`, through git's GIT_CONFIG_* variables),
-    and Copier caches its mirror of the URL under genai-scaffold's own folder, apart
-    from the cache plain `copier` keeps for the real URL.
+    and Copier caches its mirror of the URL under genai-scaffold's own folder
+    (`template_source.mirror_cache`).
     """
     if stand_in is None:
         yield
         return
     from plumbum import local
 
-    from genai_scaffold.template_source import user_home
+    from genai_scaffold.template_source import mirror_cache
 
     count = int(os.environ.get("GIT_CONFIG_COUNT", "0"))
     variables = {
         "GIT_CONFIG_COUNT": str(count + 1),
         f"GIT_CONFIG_KEY_{count}": f"url.{stand_in}.insteadOf",
         f"GIT_CONFIG_VALUE_{count}": url,
-        COPIER_CACHE: str(user_home() / "copier-cache"),
+        COPIER_CACHE: str(mirror_cache()),
     }
     saved = {name: os.environ.get(name) for name in variables}
     os.environ.update(variables)

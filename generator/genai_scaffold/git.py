@@ -93,10 +93,14 @@ def clone_local(repository: Path, target: Path) -> None:
     _git(["clone", "--quiet", str(repository), str(target)], repository.parent)
 
 
-def remote_tags(source: str, environment: dict[str, str] | None = None) -> list[str]:
-    """The tag names of the repository (path, bundle or URL) `source`."""
+def _ls_remote(
+    source: str,
+    options: Sequence[str] = (),
+    patterns: Sequence[str] = (),
+    environment: dict[str, str] | None = None,
+) -> str:
     result = subprocess.run(
-        ["git", "ls-remote", "--tags", "--refs", "--", source],
+        ["git", "ls-remote", *options, "--", source, *patterns],
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -109,4 +113,19 @@ def remote_tags(source: str, environment: dict[str, str] | None = None) -> list[
             f"cannot list the template's releases: {lines[-1] if lines else 'git failed'}",
             hint="check the network, or the _src_path in .copier-answers.yml",
         )
-    return [line.split("refs/tags/", 1)[1] for line in result.stdout.splitlines() if line]
+    return result.stdout
+
+
+def remote_tags(source: str, environment: dict[str, str] | None = None) -> list[str]:
+    """The tag names of the repository (path, bundle or URL) `source`."""
+    listing = _ls_remote(source, options=("--tags", "--refs"), environment=environment)
+    return [line.split("refs/tags/", 1)[1] for line in listing.splitlines() if line]
+
+
+def remote_head(source: str) -> str | None:
+    """The commit id HEAD names in the repository (path, bundle or URL) `source`."""
+    for line in _ls_remote(source, patterns=("HEAD",)).splitlines():
+        commit_id, _, name = line.partition("\t")
+        if name == "HEAD":
+            return commit_id
+    return None

@@ -38,6 +38,7 @@ PACKAGE = "genai_scaffold"
 EMBEDDED_TREE = "_template"
 EMBEDDED_BUNDLE = "_template.bundle"
 BUNDLE_NAME = "template.bundle"
+MIRROR_CACHE = "copier-cache"
 HOME_VARIABLE = "GENAI_SCAFFOLD_HOME"
 URL_VARIABLE = "GENAI_SCAFFOLD_TEMPLATE_URL"
 DISTRIBUTION = "genai-scaffold"
@@ -93,6 +94,14 @@ def stable_bundle_path() -> Path:
     return user_home() / BUNDLE_NAME
 
 
+def mirror_cache() -> Path:
+    """Where Copier keeps its git mirror of the canonical URL, read from the bundle.
+
+    Apart from the cache plain `copier` keeps for the real URL, so the two never mix.
+    """
+    return user_home() / MIRROR_CACHE
+
+
 def canonical_url() -> str:
     """The template's git URL as answers files record it, the same on every machine."""
     if custom := os.environ.get(URL_VARIABLE):
@@ -141,7 +150,14 @@ def shipped_bundle() -> Path | None:
 
 
 def install_bundle(bundle: Path) -> Path:
-    """Copy the shipped bundle to the stable path, unless the same bytes are there."""
+    """Copy the shipped bundle to the stable path, unless the same bytes are there.
+
+    A new bundle also empties Copier's mirror cache. Copier refreshes a cached mirror
+    with `git remote update --prune`, which drops the branches the new bundle lacks but
+    keeps the mirror's HEAD pointing at one of them (a release built from a branch
+    other than the last one's), and every later render then fails on "invalid
+    reference: HEAD". The next run clones the new bundle afresh: a second or two, once.
+    """
     target = stable_bundle_path()
     if target.is_file() and filecmp.cmp(bundle, target, shallow=False):
         return target
@@ -149,6 +165,7 @@ def install_bundle(bundle: Path) -> Path:
     partial = target.with_suffix(".partial")
     shutil.copyfile(bundle, partial)
     partial.replace(target)  # atomic: a concurrent run never sees half a bundle
+    shutil.rmtree(mirror_cache(), ignore_errors=True)
     return target
 
 
@@ -159,12 +176,15 @@ def installed_stand_in() -> Path | None:
 
 
 def ref_to_render(repository: Path) -> str | None:
-    """None (Copier takes the latest release tag), or HEAD for a repository without tags.
+    """None (Copier takes the latest release tag), or HEAD's commit for an untagged one.
 
-    Copier takes HEAD too, but prints a warning first; a development build (untagged
-    checkout) is no reason to warn its users.
+    Copier takes HEAD too, but prints a warning first, and a development build is no
+    reason to warn its users. The commit id, not the name HEAD, because Copier renders
+    from its cached mirror, whose own HEAD need not be the bundle's.
     """
-    return None if git.remote_tags(str(repository)) else "HEAD"
+    if git.remote_tags(str(repository)):
+        return None
+    return git.remote_head(str(repository)) or "HEAD"
 
 
 def default_source() -> TemplateSource:
