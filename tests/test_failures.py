@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -111,24 +112,47 @@ def test_a_signal_mid_generation_leaves_nothing_behind(
     work, scratch = tmp_path / "work", tmp_path / "tmp"
     work.mkdir()
     scratch.mkdir()
-    process = start("new", "rag-chatbot", "bot", "--defaults", cwd=work, tmpdir=scratch)
-    deadline = time.monotonic() + 60
-    # Copier writes into the staging folder once it has cloned the template and
-    # rendering is under way; signal then.
-    while not any(
-        path.name.endswith(".genai-scaffold") and any(path.rglob("*.toml"))
-        for path in work.iterdir()
-    ):
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    process.send_signal(signum)
+    process = start_frozen_mid_render(work, scratch)
+    process.send_signal(signum)  # delivered when the process runs again
+    process.send_signal(signal.SIGCONT)
     _, stderr = process.communicate(timeout=60)
 
     assert process.returncode == status
     assert stderr.splitlines() == [line]
     assert list(work.iterdir()) == []
     assert list(scratch.iterdir()) == []  # Copier's clone of the template is gone too
+
+
+def start_frozen_mid_render(work: Path, scratch: Path, attempts: int = 3) -> subprocess.Popen[str]:
+    """`new` stopped (SIGSTOP) while Copier renders into its staging folder.
+
+    Watching the folder and then signalling races the renderer on a loaded machine: the
+    generation may finish in between. Freezing first and then checking that the staging
+    folder is still there (and the destination not yet) makes "mid-generation" certain;
+    a run that finished too quickly is cleaned up and tried again.
+    """
+    for _ in range(attempts):
+        process = start("new", "rag-chatbot", "bot", "--defaults", cwd=work, tmpdir=scratch)
+        deadline = time.monotonic() + 60
+        while not any(staging_rendered(path) for path in work.iterdir()):
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        process.send_signal(signal.SIGSTOP)
+        if not (work / "bot").exists() and any(staging_rendered(p) for p in work.iterdir()):
+            return process
+        process.send_signal(signal.SIGCONT)
+        process.communicate(timeout=60)
+        shutil.rmtree(work / "bot", ignore_errors=True)
+    pytest.fail(f"generation finished before it could be frozen, {attempts} times")
+
+
+def staging_rendered(path: Path) -> bool:
+    """Copier has cloned the template and is writing files into this staging folder."""
+    try:
+        return path.name.endswith(".genai-scaffold") and any(path.rglob("*.toml"))
+    except FileNotFoundError:  # renamed into place, or removed, while being read
+        return False
 
 
 def test_no_terminal_is_one_error_without_prompt_toolkit_warnings(tmp_path: Path) -> None:
