@@ -8,12 +8,11 @@ step: the retriever run, the chat model's tokens and the final answer.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from langchain_core.callbacks.manager import adispatch_custom_event
 from langchain_core.documents import Document
@@ -26,123 +25,42 @@ from langchain_core.runnables import (
 )
 
 from . import loop
-from .chunking import HEADING_SEPARATOR
+from .answers import (
+    ABSTAIN_MESSAGE,
+    Answer,
+    Source,
+    StreamEvent,
+    check_question,
+    cited_numbers,
+    condense_offline,
+    is_abstention,
+    make_answer,
+    should_abstain,
+)
 from .config import Settings
-from .errors import ChatbotError, LLMError, QuestionTooLongError
+from .errors import LLMError
 from .generation import ChatModels, ExtractiveAnswerer, explain_llm_error
 from .history import HistoryStore
-from .prompts import ABSTAIN_MESSAGE, ANSWER_PROMPT, CONDENSE, format_context
-from .retrieval import HybridRetriever, confidence_of
-from .text import tokenize
+from .prompts import ANSWER_PROMPT, CONDENSE, format_context
+from .retriever import HybridRetriever
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+__all__ = [  # the answer types and rules live in answers.py; importable from here too
+    "ABSTAIN_MESSAGE",
+    "Answer",
+    "ChatEngine",
+    "Source",
+    "StreamEvent",
+    "cited_numbers",
+    "condense_offline",
+    "is_abstention",
+]
+
 T = TypeVar("T")
 TOKEN_EVENT = "answer_token"  # custom event for tokens no chat model streams (extractive)
 ANSWER_TAG = "answer"  # marks the chat model run whose tokens are the answer
-
-_CITATION = re.compile(r"\[(\d{1,3})\]")
-# Words that point back into the conversation: "how much does it cost?", "and that one?"
-_POINTERS = "it its this that these those they them their one ones same there"
-_REFERS_BACK = frozenset(_POINTERS.split())
-
-
-@dataclass(frozen=True)
-class Source:
-    """A retrieved chunk as shown to users; the n-th source is citation [n]."""
-
-    source: str
-    title: str
-    chunk_id: str
-    score: float
-    heading: str = ""
-    text: str = ""
-
-    @classmethod
-    def from_document(cls, document: Document) -> Source:
-        meta = document.metadata
-        return cls(
-            meta["source"],
-            meta["title"],
-            meta["chunk_id"],
-            round(float(meta["score"]), 4),
-            meta.get("heading", ""),
-            document.page_content,
-        )
-
-    def label(self) -> str:
-        """`Title > section (path)`: the section tells apart chunks of one file."""
-        section = self.heading.rsplit(HEADING_SEPARATOR, 1)[-1]
-        topic = f" > {section}" if section and section != self.title else ""
-        return f"{self.title}{topic} ({self.source})"
-
-    def summary(self) -> dict[str, Any]:
-        """The four fields of `ask --json`."""
-        return {
-            "source": self.source,
-            "title": self.title,
-            "chunk_id": self.chunk_id,
-            "score": self.score,
-        }
-
-
-@dataclass(frozen=True)
-class Answer:
-    """An answer with its sources (best first) and the citation numbers it uses."""
-
-    answer: str
-    abstained: bool
-    sources: list[Source]
-    citations: list[int] = field(default_factory=list)
-    standalone_question: str = ""
-    confidence: float = 0.0
-    usage: dict[str, int] = field(default_factory=dict)
-    """Tokens the chat model reported: input_tokens, output_tokens, total_tokens."""
-    latency_ms: float = 0.0
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "answer": self.answer,
-            "abstained": self.abstained,
-            "sources": [source.summary() for source in self.sources],
-        }
-
-
-@dataclass(frozen=True)
-class StreamEvent:
-    """One server-sent event: answer tokens first, then the sources, then done."""
-
-    kind: Literal["token", "sources", "done"]
-    data: Any
-
-
-def cited_numbers(answer: str, n_sources: int) -> list[int]:
-    """The citation numbers an answer uses, in first-use order, ignoring out-of-range ones."""
-    numbers: list[int] = []
-    for match in _CITATION.finditer(answer):
-        number = int(match.group(1))
-        if 1 <= number <= n_sources and number not in numbers:
-            numbers.append(number)
-    return numbers
-
-
-def is_abstention(answer: str) -> bool:
-    return not answer.strip() or "i don't know based on the provided documents" in answer.lower()
-
-
-def condense_offline(question: str, history: Sequence[tuple[str, str]]) -> str:
-    """Without an LLM, search a follow-up together with the previous question.
-
-    Only follow-ups that point back ("does it ...") or name a single term need this; the
-    previous question carries their topic.
-    """
-    if not history:
-        return question
-    words = set(re.findall(r"[a-z']+", question.lower()))
-    if words & _REFERS_BACK or len(tokenize(question)) <= 1:
-        return f"{history[-1][0]} {question}"
-    return question
 
 
 def _turns(messages: Sequence[BaseMessage]) -> list[tuple[str, str]]:
@@ -236,15 +154,7 @@ class ChatEngine:
         return run
 
     def check_question(self, question: str) -> str:
-        question = question.strip()
-        if not question:
-            raise ChatbotError("the question is empty")
-        if len(question) > self.settings.max_question_chars:
-            raise QuestionTooLongError(
-                f"the question has {len(question)} characters; the limit is "
-                f"{self.settings.max_question_chars} (max_question_chars)"
-            )
-        return question
+        return check_question(question, self.settings.max_question_chars)
 
     @staticmethod
     def _session_id(config: RunnableConfig) -> str | None:
@@ -283,8 +193,7 @@ class ChatEngine:
     async def _respond(self, inputs: dict[str, Any], config: RunnableConfig) -> dict[str, Any]:
         """Abstain, answer extractively or ask the chat model; tokens go out as events."""
         documents: list[Document] = inputs["documents"]
-        confidence = confidence_of(documents)
-        abstain = not documents or confidence < self.settings.retrieval.min_confidence
+        abstain = should_abstain(documents, self.settings.retrieval.min_confidence)
         usage: dict[str, int] = {}
         if abstain or self.models is None:
             # Written at once (no model to wait for): one event; `stream` splits it in words.
@@ -296,17 +205,8 @@ class ChatEngine:
             await adispatch_custom_event(TOKEN_EVENT, {"text": text}, config=config)
         else:
             text, usage = await self._generate(inputs, documents, config)
-        text = text.strip()
-        abstained = abstain or is_abstention(text)
-        sources = [] if abstained else [Source.from_document(doc) for doc in documents]
-        answer = Answer(
-            answer=ABSTAIN_MESSAGE if abstained and not text else text,
-            abstained=abstained,
-            sources=sources,
-            citations=[] if abstained else cited_numbers(text, len(sources)),
-            standalone_question=inputs["standalone"],
-            confidence=round(confidence, 4),
-            usage=usage,
+        answer = make_answer(
+            text, documents, abstain=abstain, standalone_question=inputs["standalone"], usage=usage
         )
         return {**inputs, "answer": answer}
 

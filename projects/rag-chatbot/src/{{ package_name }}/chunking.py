@@ -5,9 +5,7 @@ from __future__ import annotations
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from .config import ChunkingSettings
-from .documents import Chunk, LoadedFile
-
-HEADING_SEPARATOR = " > "
+from .documents import HEADING_SEPARATOR, Chunk, LoadedFile
 
 
 def chunk_file(loaded: LoadedFile, source: str, settings: ChunkingSettings) -> list[Chunk]:

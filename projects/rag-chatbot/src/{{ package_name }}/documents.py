@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from langchain_core.documents import Document
 from pydantic import BaseModel
 
+HEADING_SEPARATOR = " > "
+"""Joins a chunk's heading path: `Warranty > Making a claim`."""
+
 
 @dataclass(frozen=True)
 class Section:

@@ -10,8 +10,8 @@ import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .chunking import HEADING_SEPARATOR
 from .config import LLMSettings
+from .documents import HEADING_SEPARATOR
 from .errors import LLMError, MissingExtraError
 from .text import split_sentences, tokenize
 

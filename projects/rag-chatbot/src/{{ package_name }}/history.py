@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
 from pathlib import Path
-
-from langchain_core.chat_history import BaseChatMessageHistory
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from typing import TYPE_CHECKING
 
 from .errors import ChatbotError
+
+if TYPE_CHECKING:
+    from langchain_core.chat_history import BaseChatMessageHistory
 
 _SESSION_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 Turn = tuple[str, str]
@@ -55,15 +55,12 @@ class HistoryStore:
     def session(self, session_id: str | None) -> BaseChatMessageHistory:
         """One session as LangChain's chat history interface, which the answer chain uses.
 
-        Without a session id the history is empty and nothing is kept.
+        Without a session id the history is empty and nothing is kept. Imported here:
+        the offline `ask` reads `turns` and never loads LangChain's message classes.
         """
-        return SessionHistory(self, session_id)
+        from .session_history import SessionHistory
 
-    def messages(self, session_id: str | None) -> list[BaseMessage]:
-        messages: list[BaseMessage] = []
-        for question, answer in self.turns(session_id):
-            messages += [HumanMessage(question), AIMessage(answer)]
-        return messages
+        return SessionHistory(self, session_id)
 
     def forget(self, session_id: str | None) -> None:
         if session_id is None:
@@ -84,28 +81,3 @@ class HistoryStore:
             self.directory.mkdir(parents=True, exist_ok=True)
             path = self.directory / f"{session_id}.json"
             path.write_text(json.dumps(turns, ensure_ascii=False), encoding="utf-8")
-
-
-class SessionHistory(BaseChatMessageHistory):
-    """A view of one session of a HistoryStore; any other chat history could replace it."""
-
-    def __init__(self, store: HistoryStore, session_id: str | None) -> None:
-        self.store = store
-        self.session_id = session_id
-
-    @property
-    def messages(self) -> list[BaseMessage]:  # type: ignore[override]
-        return self.store.messages(self.session_id)
-
-    def add_messages(self, messages: Sequence[BaseMessage]) -> None:
-        """Store question/answer pairs; the chain adds one pair per answered question."""
-        pending: str | None = None
-        for message in messages:
-            if isinstance(message, HumanMessage):
-                pending = str(message.text)
-            elif isinstance(message, AIMessage) and pending is not None:
-                self.store.append(self.session_id, pending, str(message.text))
-                pending = None
-
-    def clear(self) -> None:
-        self.store.forget(self.session_id)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from langchain_core.documents import Document
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
-ABSTAIN_MESSAGE = "I don't know based on the provided documents."
+from .answers import ABSTAIN_MESSAGE as ABSTAIN_MESSAGE  # defined where answers are made
 
 SYSTEM_PROMPT = """You are the help-centre assistant of {company}.
 Answer the user's question using only the numbered documents below.

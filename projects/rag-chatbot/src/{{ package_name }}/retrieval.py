@@ -1,4 +1,7 @@
-"""Find the chunks that answer a question: BM25, optional dense search, fusion, reranking."""
+"""Find the chunks that answer a question: BM25, optional dense search, fusion.
+
+The LangChain retriever that adds the optional reranker is in `retriever.py`.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +10,21 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import bm25s
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import BaseDocumentCompressor, Document
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from .config import RetrievalSettings
 from .documents import Chunk, Hit
 from .text import tokenize
-from .vectorstores import VectorIndex
+
+if TYPE_CHECKING:
+    # Only names: importing LangChain's vector stores (and, through them, its tracers)
+    # would slow every offline `ask`; see retriever.py for the LangChain retriever.
+    from langchain_core.documents import Document
+
+    from .vectorstores import VectorIndex
 
 logger = logging.getLogger(__name__)
 # bm25s pins its logger to DEBUG when imported; hand the level back to the application.
@@ -131,53 +137,37 @@ class DenseRetriever:
         ]
 
 
-class HybridRetriever(BaseRetriever):
-    """BM25, plus dense search when configured, fused by RRF, then the optional reranker.
+def rank_documents(
+    query: str,
+    lexical: LexicalIndex,
+    settings: RetrievalSettings,
+    dense: DenseRetriever | None = None,
+) -> list[Document]:
+    """The fused candidates, best first, as Documents, before any reranking and cut.
 
-    A LangChain retriever: `invoke(question)` returns `Document`s whose metadata carry
-    `source`, `title`, `heading`, `chunk_id`, `score` (the ranking score: BM25, or RRF
-    when fused) and `relevance` (how much of the question the chunk covers, 0 to 1; see
-    `confidence_of`). Runs show up in callbacks and LangSmith traces like any retriever,
-    and `ainvoke` runs the search in a worker thread, off the event loop.
+    Metadata: `source`, `title`, `heading`, `chunk_id`, `score` (the ranking score: BM25,
+    or RRF when fused) and `relevance` (how much of the question the chunk covers, 0 to
+    1; see `confidence_of`). `HybridRetriever` (retriever.py) wraps this for LangChain;
+    the offline `ask` calls it directly.
     """
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    lexical: LexicalIndex
-    settings: RetrievalSettings
-    dense: DenseRetriever | None = None
-    reranker: BaseDocumentCompressor | None = None
-    """Reorders (and may drop) the fused candidates before the cut to top_k."""
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
-    ) -> list[Document]:
-        """The top `k` chunks (top_k from the settings unless given) as Documents."""
-        candidates = self.settings.candidates
-        lexical_hits = self.lexical.search(query, candidates)
-        dense_hits = self.dense.search(query, candidates) if self.dense else []
-        if self.dense is None:
-            hits = lexical_hits
-        else:
-            hits = reciprocal_rank_fusion([lexical_hits, dense_hits], k=self.settings.rrf_k)
-        similarity = {hit.chunk.chunk_id: hit.score for hit in dense_hits}
-        documents = [
-            hit.chunk.to_document(
-                score=hit.score,
-                # Cosine similarity also says how well a chunk answers, in words BM25 misses.
-                relevance=max(
-                    self.lexical.coverage(query, hit.chunk), similarity.get(hit.chunk.chunk_id, 0)
-                ),
-            )
-            for hit in hits
-        ]
-        if self.reranker is not None and documents:
-            documents = list(
-                self.reranker.compress_documents(
-                    documents, query, callbacks=run_manager.get_child()
-                )
-            )
-        return documents[: k or self.settings.top_k]
+    candidates = settings.candidates
+    lexical_hits = lexical.search(query, candidates)
+    dense_hits = dense.search(query, candidates) if dense else []
+    if dense is None:
+        hits = lexical_hits
+    else:
+        hits = reciprocal_rank_fusion([lexical_hits, dense_hits], k=settings.rrf_k)
+    similarity = {hit.chunk.chunk_id: hit.score for hit in dense_hits}
+    return [
+        hit.chunk.to_document(
+            score=hit.score,
+            # Cosine similarity also says how well a chunk answers, in words BM25 misses.
+            relevance=max(
+                lexical.coverage(query, hit.chunk), similarity.get(hit.chunk.chunk_id, 0)
+            ),
+        )
+        for hit in hits
+    ]
 
 
 def confidence_of(documents: Sequence[Document]) -> float:

@@ -15,7 +15,8 @@ from .generation import ChatModels, build_chat_models
 from .history import HistoryStore
 from .index import IndexStore
 from .reranking import build_reranker
-from .retrieval import DenseRetriever, HybridRetriever, LexicalIndex
+from .retrieval import DenseRetriever, LexicalIndex
+from .retriever import HybridRetriever
 from .vectorstores import open_vector_index
 
 if TYPE_CHECKING:

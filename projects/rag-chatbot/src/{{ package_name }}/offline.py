@@ -1,0 +1,93 @@
+"""The offline `ask`: BM25 and the extractive answerer, without LangChain's runnables.
+
+With no chat model, no embeddings and no reranker configured, the answer chain
+(`chain.py`) runs only local steps. Running them as an LCEL Runnable costs a cold
+process most of a second before the first question, because `langchain_core`'s
+retriever and runnable modules import its tracers and, through them, the LangSmith
+client. A CLI `ask` with nobody tracing it gets nothing for that, so it answers here,
+with the same rules (`answers.py`), the same ranking (`retrieval.rank_documents`) and
+the same history file; tests check both give the same answers. As soon as a LangSmith
+or LangChain tracing variable is set, `ask` runs the chain, so traces see every step.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import replace
+
+from .answers import (
+    ABSTAIN_MESSAGE,
+    Answer,
+    check_question,
+    condense_offline,
+    make_answer,
+    should_abstain,
+)
+from .config import Settings
+from .generation import ExtractiveAnswerer
+from .history import HistoryStore
+from .index import IndexStore
+from .retrieval import LexicalIndex, rank_documents
+
+# Any of these set (to anything but a false value) means someone may be tracing runs:
+# LangSmith reads the first four, langchain_core's callback manager also the fifth.
+TRACING_VARIABLES = (
+    "LANGSMITH_TRACING_V2",
+    "LANGCHAIN_TRACING_V2",
+    "LANGSMITH_TRACING",
+    "LANGCHAIN_TRACING",
+    "LANGCHAIN_HANDLER",
+)
+_FALSE = frozenset({"", "0", "false", "False"})
+
+
+def tracing_requested(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether the environment turns on LangSmith or LangChain tracing (leaning to yes)."""
+    return any(environ.get(name, "").strip() not in _FALSE for name in TRACING_VARIABLES)
+
+
+def answers_offline(settings: Settings, environ: Mapping[str, str] = os.environ) -> bool:
+    """True when an answer needs only local steps and nobody traces the run."""
+    return (
+        settings.llm.provider == "none"
+        and settings.embeddings.provider == "none"
+        and settings.reranker.kind == "none"
+        and not tracing_requested(environ)
+    )
+
+
+class OfflineEngine:
+    """Answers one question after another, as `ChatEngine.ask` does offline."""
+
+    def __init__(self, lexical: LexicalIndex, settings: Settings, history: HistoryStore) -> None:
+        self.lexical = lexical
+        self.settings = settings
+        self.history = history
+        self.extractive = ExtractiveAnswerer()
+
+    @classmethod
+    def load(cls, settings: Settings, history: HistoryStore) -> OfflineEngine:
+        """Load the current index; raises IndexNotFoundError when nothing was ingested."""
+        snapshot = IndexStore(settings.index_dir).load()
+        return cls(LexicalIndex.load(snapshot.path, snapshot.chunks), settings, history)
+
+    def ask(self, question: str, session_id: str | None = None) -> Answer:
+        """Condense, retrieve, abstain or answer extractively, and save the turn."""
+        question = check_question(question, self.settings.max_question_chars)
+        if session_id is not None:
+            self.history.check_id(session_id)
+        started = time.perf_counter()
+        standalone = condense_offline(question, self.history.turns(session_id))
+        retrieval = self.settings.retrieval
+        documents = rank_documents(standalone, self.lexical, retrieval)[: retrieval.top_k]
+        abstain = should_abstain(documents, retrieval.min_confidence)
+        text = ABSTAIN_MESSAGE if abstain else self.extractive.answer(standalone, documents)
+        answer = make_answer(text, documents, abstain=abstain, standalone_question=standalone)
+        self.history.append(session_id, question, answer.answer)
+        latency = round((time.perf_counter() - started) * 1000, 2)
+        return replace(answer, latency_ms=latency)
+
+    def close(self) -> None:
+        """Nothing to close: no LLM client. Here so `ask` treats both engines alike."""
