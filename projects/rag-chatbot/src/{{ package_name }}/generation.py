@@ -224,6 +224,29 @@ def explain_llm_error(error: Exception, settings: LLMSettings) -> LLMError:
     return LLMError(f"the language model at {endpoint} failed: {error}")
 
 
+# A sentence opening with these leans on the one before it ("This module defines ...").
+_ANAPHORS = frozenset({"It", "Its", "That", "These", "They", "Their", "This", "Those", "Such"})
+
+
+def _with_neighbours(sentences: Sequence[str], position: int) -> list[int]:
+    """The chosen sentence's positions together with the neighbours it cannot stand without.
+
+    A sentence ending in a colon, or followed by a code block, introduces what comes next
+    ("If you also want complete diffs, use" + the command); one opening with an anaphor
+    needs the sentence it refers back to.
+    """
+    chosen = [position]
+    sentence = sentences[position]
+    if position > 0 and sentence.split(" ", 1)[0] in _ANAPHORS:
+        chosen.insert(0, position - 1)
+    following = position + 1
+    if following < len(sentences) and (
+        sentence.endswith(":") or sentences[following].startswith("```")
+    ):
+        chosen.append(following)
+    return chosen
+
+
 class ExtractiveAnswerer:
     """Answer with the retrieved sentences that best match the question, each cited.
 
@@ -236,13 +259,14 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, documents: Sequence[Document]) -> str:
         wanted = set(tokenize(question))
+        texts = [split_sentences(document.page_content) for document in documents]
         scored: list[tuple[float, int, int, str]] = []
         for number, document in enumerate(documents, start=1):
             # A sentence is read under its title and headings: "Plus ($4.99 per month)"
             # answers "what does Plus cost?" although the body never gives the price.
             meta = document.metadata
             context = set(tokenize(f"{meta['title']} {meta.get('heading', '')}"))
-            for position, sentence in enumerate(split_sentences(document.page_content)):
+            for position, sentence in enumerate(texts[number - 1]):
                 terms = set(tokenize(sentence))
                 # A sentence must share a word with the question itself (context only
                 # boosts it); a FAQ row's question repeats the user's words but answers
@@ -258,9 +282,15 @@ class ExtractiveAnswerer:
         ranked = sorted(scored, key=lambda item: (-item[0], item[1], item[2]))
         # A second sentence must earn its place: 40% of the best score or better.
         best = [item for item in ranked[: self.max_sentences] if item[0] >= 0.4 * ranked[0][0]]
+        picked = {
+            (number, neighbour)
+            for _, number, position, _ in best
+            for neighbour in _with_neighbours(texts[number - 1], position)
+        }
         parts = []
         introduced: set[int] = set()  # say a heading once per chunk, not before each sentence
-        for _, number, _, sentence in sorted(best, key=lambda item: (item[1], item[2])):
+        for number, position in sorted(picked):
+            sentence = texts[number - 1][position]
             heading = self._last_heading(documents[number - 1])
             if number not in introduced and wanted & set(tokenize(heading)):
                 sentence = f"{heading}: {sentence}"
