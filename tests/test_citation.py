@@ -76,10 +76,19 @@ def test_the_validator_rejects_a_citation_without_authors(tmp_path: Path) -> Non
     assert validate(citation).returncode != 0
 
 
-def test_the_readme_has_the_ci_badge_only_with_a_github_user(tmp_path: Path) -> None:
-    with_user = render("rag-chatbot", {"github_user": "zoe"}, tmp_path / "zoe-bot")
+def test_the_readme_badges_follow_the_github_user_and_the_site(tmp_path: Path) -> None:
+    with_user = render("rag-chatbot", {"github_user": "Zoe"}, tmp_path / "zoe-bot")
+    no_site = render("rag-chatbot", {"github_user": "Zoe", "docs_site": False}, tmp_path / "x")
     without = render("rag-chatbot", {}, tmp_path / "plain-bot")
 
-    badge = "(https://github.com/zoe/zoe-bot/actions/workflows/ci.yml/badge.svg)"
-    assert badge in (with_user / "README.md").read_text(encoding="utf-8")
-    assert "actions/workflows" not in (without / "README.md").read_text(encoding="utf-8")
+    readme = (with_user / "README.md").read_text(encoding="utf-8")
+    assert "(https://github.com/Zoe/zoe-bot/actions/workflows/ci.yml/badge.svg)" in readme
+    assert "[![Docs](https://img.shields.io/badge/docs-GitHub%20Pages-blue.svg)]" in readme
+    assert "(https://zoe.github.io/zoe-bot/)" in readme
+    no_site_readme = (no_site / "README.md").read_text(encoding="utf-8")
+    assert "actions/workflows/ci.yml/badge.svg" in no_site_readme
+    assert "github.io" not in no_site_readme
+    assert "url" not in yaml.safe_load((no_site / "CITATION.cff").read_text(encoding="utf-8"))
+    plain = (without / "README.md").read_text(encoding="utf-8")
+    assert "actions/workflows" not in plain
+    assert "github.io" not in plain
