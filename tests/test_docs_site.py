@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -86,8 +89,9 @@ def test_the_chat_page_screenshot_stays_beside_the_site_pages(tmp_path: Path) ->
     without_ui = render("rag-chatbot", {"web_ui": False}, tmp_path / "no-ui")
     site_off = render("rag-chatbot", {"docs_site": False}, tmp_path / "off")
 
-    assert {p.name for p in (with_ui / "docs").iterdir()} == {*PAGES, "hooks.py", "chat-page.png"}
-    assert {p.name for p in (without_ui / "docs").iterdir()} == {*PAGES, "hooks.py"}
+    site = {*PAGES, "hooks.py", "interview.md", "figures.py"}
+    assert {p.name for p in (with_ui / "docs").iterdir()} == {*site, "chat-page.png"}
+    assert {p.name for p in (without_ui / "docs").iterdir()} == site
     assert [p.name for p in (site_off / "docs").iterdir()] == ["chat-page.png"]
     published = yaml.safe_load((without_ui / "mkdocs.yml").read_text(encoding="utf-8"))
     assert "docs/chat-page.png" not in published["extra"]["repository_files"]
@@ -119,3 +123,19 @@ def test_the_question_is_asked_for_every_kind() -> None:
         assert question.type == "bool"
         assert question.default is True
     assert (REPO_ROOT / "template" / "mkdocs.yml.jinja").is_file()
+
+
+def test_the_interview_guide_quotes_the_reports_it_ships_with() -> None:
+    kind = REPO_ROOT / "projects" / "rag-chatbot"
+    guide = kind / "{% if docs_site %}docs{% endif %}" / "interview.md"
+    figures = REPO_ROOT / "template" / "docs" / "figures.py.jinja"
+
+    result = subprocess.run(
+        [sys.executable, str(figures), "--check", "--root", str(kind), str(guide)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # After merging regenerated reports, refresh the guide with the same command, no --check.
+    assert result.returncode == 0, result.stderr
+    assert len(re.findall("<!-- figure ", guide.read_text(encoding="utf-8"))) >= 12
