@@ -114,7 +114,7 @@ class ChatSession:
         self.history[:] = turns[:-1]  # what no longer fits is forgotten for good
         return list(ids)
 
-    def reply(self, user_text: str) -> Generator[str, None, None]:
+    def reply(self, user_text: str) -> Generator[str]:
         """Stream the reply to `user_text`, then add both to the history."""
         ids = self._prompt_ids(user_text)
         device = next(self.model.parameters()).device

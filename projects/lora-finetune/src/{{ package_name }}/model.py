@@ -7,6 +7,9 @@ in, so that evaluation, generation and the merge check run where training ran.
 from __future__ import annotations
 
 import logging
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 import torch
@@ -31,6 +34,20 @@ DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
 Precision = Literal["fp32", "bf16", "fp16"]
 Source = Literal["base", "adapter", "merged"]
 CPU_FP32 = Placement(device="cpu", precision="fp32")
+
+
+@contextmanager
+def _quiet_peft_deprecation() -> Iterator[None]:
+    """Hide a warning meant for PEFT's authors, not for whoever runs `chat` or `train`.
+
+    PEFT reads transformers 5's deprecated `is_gradient_checkpointing` whenever it wraps a
+    model; without this every command that loads an adapter prints a FutureWarning.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="`is_gradient_checkpointing` is deprecated", category=FutureWarning
+        )
+        yield
 
 
 def base_model_path(config: Config) -> str:
@@ -123,7 +140,8 @@ def lora_config(config: Config) -> PeftLoraConfig:
 
 def attach_lora(model: PreTrainedModel, config: Config) -> PeftModel:
     """Wrap the base model so that only the LoRA matrices are trainable."""
-    peft_model = get_peft_model(model, lora_config(config))
+    with _quiet_peft_deprecation():
+        peft_model = get_peft_model(model, lora_config(config))
     trainable, total = peft_model.get_nb_trainable_parameters()
     logger.info(
         "LoRA: %s of %s parameters trainable (%.2f%%)",
@@ -140,7 +158,8 @@ def load_adapter_model(config: Config, placement: Placement = CPU_FP32) -> PeftM
     if not (directory / "adapter_config.json").is_file():
         raise FinetuneError(f"no adapter in {directory}: run train first")
     base = load_base_model(config, placement.precision, device=placement.device)
-    model = PeftModel.from_pretrained(base, directory)
+    with _quiet_peft_deprecation():
+        model = PeftModel.from_pretrained(base, directory)
     model.eval()
     return model
 
