@@ -26,5 +26,21 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
     with _lock:
         if _runner is None:
             _runner = asyncio.Runner()
-            atexit.register(_runner.close)
+            atexit.register(_close_at_exit, _runner)
         return _runner.run(coroutine)
+
+
+def _close_at_exit(runner: asyncio.Runner) -> None:
+    """Close the loop when the interpreter exits.
+
+    `Runner.close` joins the default executor from a new thread, and Python 3.12 refuses
+    new threads once shutdown has begun, which is when atexit callbacks run ("can't
+    create new thread at interpreter shutdown", printed at the end of every run). By then
+    concurrent.futures has joined the executor's workers itself, and `Runner.close`
+    closes the loop in a `finally`, so only that join is lost.
+    """
+    try:
+        runner.close()
+    except RuntimeError as error:
+        if "interpreter shutdown" not in str(error):
+            raise
