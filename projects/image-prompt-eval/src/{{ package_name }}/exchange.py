@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -27,6 +29,8 @@ PAIRWISE_REQUIRED = PAIRWISE_COLUMNS[:5]
 ITEM_COLUMNS = ["item_id", "prompt_id", "seed", "system"]
 ATTENTION_COLUMNS = ["rater_id", "check", "item_id", "passed"]
 WINNERS = ("a", "b", "tie")
+# Whitespace other than line breaks: where there is none, no field needs stripping.
+_WHITESPACE = re.compile(r"[^\S\r\n]")
 # Far beyond any real screen (a day), so a corrupt value cannot overflow the statistics.
 MAX_RESPONSE_MS = 86_400_000
 
@@ -117,9 +121,8 @@ def _columns(
 ) -> tuple[list[int], list[list[str]]]:
     """Line numbers and stripped values of the `required` then `optional` columns.
 
-    Column lists rather than row dicts: the csv module splits the whole file in C and
-    each check below is one pass over a column, so 100,000 rows read in a fraction of a
-    second. A missing optional column reads as "".
+    Column lists rather than row dicts: each check below is one pass over a column, so
+    100,000 rows read in a fraction of a second. A missing optional column reads as "".
     """
     text = _read(path)
     wanted = [*required, *optional]
@@ -128,21 +131,57 @@ def _columns(
         lines = [line for line, _ in records]
         return lines, [[record.get(c, "") for _, record in records] for c in wanted]
     header, reader = _csv(path, text, required)
+    if '"' in text or "\r" in text:
+        lines, columns = _quoted_columns(path, reader, len(header))
+    else:
+        lines, columns = _plain_columns(path, text, len(header))
+    # str.strip only where some field has whitespace other than line breaks.
+    padded = _WHITESPACE.search(text) is not None
+    empty = [""] * len(lines)
+    return lines, [
+        (
+            ([v.strip() for v in columns[header.index(c)]] if padded else columns[header.index(c)])
+            if c in header
+            else empty
+        )
+        for c in wanted
+    ]
+
+
+def _quoted_columns(
+    path: Path, reader: Iterator[list[str]], width: int
+) -> tuple[list[int], list[list[str]]]:
+    """Columns by the csv module, which understands quotes and every kind of line break."""
     rows = list(reader)
     lines = list(range(2, len(rows) + 2))
     if not all(rows):  # blank lines: skip them, keep the others' line numbers
         lines = [line for line, row in zip(lines, rows, strict=True) if row]
         rows = [row for row in rows if row]
-    width = len(header)
     if any(len(row) != width for row in rows):
         line = next(n for n, row in zip(lines, rows, strict=True) if len(row) != width)
         raise DataError(f"{path}: row {line}: expected {width} fields")
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
-    empty = [""] * len(rows)
-    return lines, [
-        [value.strip() for value in columns[header.index(c)]] if c in header else empty
-        for c in wanted
-    ]
+    columns = [list(column) for column in zip(*rows, strict=True)] if rows else []
+    return lines, columns or [[] for _ in range(width)]
+
+
+def _plain_columns(path: Path, text: str, width: int) -> tuple[list[int], list[list[str]]]:
+    """Columns of a file without quotes or carriage returns, split by str.split in C.
+
+    Without quotes a comma always separates fields and a line feed always ends a row, so this
+    gives exactly what the csv module gives, three times faster: the whole body is
+    split into fields at once and column k is every width-th field from k.
+    """
+    rows = text.split("\n")[1:]
+    lines = list(range(2, len(rows) + 2))
+    if not all(rows):  # blank lines (and the final newline): skip, keep line numbers
+        lines = [line for line, row in zip(lines, rows, strict=True) if row]
+        rows = [row for row in rows if row]
+    commas = list(map(str.count, rows, itertools.repeat(",")))
+    if set(commas) - {width - 1}:
+        line = next(n for n, count in zip(lines, commas, strict=True) if count != width - 1)
+        raise DataError(f"{path}: row {line}: expected {width} fields")
+    fields = ",".join(rows).split(",") if rows else []
+    return lines, [fields[k::width] for k in range(width)]
 
 
 def _check_filled(path: Path, lines: list[int], names: list[str], columns: list[list[str]]) -> None:
