@@ -55,6 +55,20 @@ def _codes(names: Sequence[str]) -> tuple[list[str], np.ndarray]:
     return unique, codes
 
 
+def _recode(names: list[str], codes: np.ndarray, more: list[str]) -> tuple[list[str], np.ndarray]:
+    """Like `_codes` on [names[c] for c in codes] + more, without a string per rating.
+
+    `names` may repeat (several items share a prompt); codes are mapped through a
+    lookup table of the names actually used, so the ratings stay integer arrays.
+    """
+    used = {names[code] for code in np.unique(codes).tolist()}
+    unique = sorted(used | set(more))
+    index = {name: code for code, name in enumerate(unique)}
+    lookup = np.array([index.get(name, -1) for name in names], dtype=np.int64)
+    extra = np.fromiter(map(index.__getitem__, more), dtype=np.int64, count=len(more))
+    return unique, np.concatenate([lookup[codes], extra])
+
+
 @dataclass(frozen=True)
 class Ratings:
     """The Likert ratings as parallel integer arrays, with the names the codes stand for."""
@@ -269,10 +283,8 @@ def _estimate(
     """Fill in the statistics from the kept ratings and votes."""
     low, high = options.scale
     item_prompt = [known[name].prompt_id if known else name for name in table.items]
-    rater_names = [table.raters[code] for code in table.rater[keep]]
-    prompt_names = [item_prompt[code] for code in table.item[keep]]
-    raters, rater = _codes(rater_names + [v.rater_id for v in votes])
-    prompts, prompt = _codes(prompt_names + [v.prompt_id for v in votes])
+    raters, rater = _recode(table.raters, table.rater[keep], [v.rater_id for v in votes])
+    prompts, prompt = _recode(item_prompt, table.item[keep], [v.prompt_id for v in votes])
     n_kept = int(keep.sum())
     draws = ClusterDraws.draw(len(raters), len(prompts), options.resamples, options.seed)
     design = Design(raters, prompts, rater[:n_kept], prompt[:n_kept], draws)
@@ -353,7 +365,7 @@ def _likert_effects(
         resampled = resampled.reshape(-1, 2, n_systems, n_prompts)
         resampled *= weights
         # (resamples, total|count, system, all prompts|level...)
-        grouped = resampled @ group_sums
+        grouped = (resampled.reshape(-1, n_prompts) @ group_sums).reshape(*resampled.shape[:-1], -1)
         point = np.stack([np.bincount(cell, weights=v, minlength=cells) for v in values])
         point = point.reshape(2, n_systems, n_prompts)
         present = [s for s in range(n_systems) if point[1, s].sum() > 0]

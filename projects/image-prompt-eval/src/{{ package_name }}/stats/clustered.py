@@ -117,8 +117,8 @@ def interval(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.nda
     rows = samples.reshape(-1, samples.shape[-1])
     low, high = np.full(rows.shape[0], np.nan), np.full(rows.shape[0], np.nan)
     missing = np.isnan(rows)
-    if not missing.any():  # the usual case, and much faster than nanpercentile
-        low, high = np.percentile(rows, [tail, 100 - tail], axis=1)
+    if not missing.any():  # the usual case
+        low, high = _percentiles(rows, (tail, 100 - tail))
     elif (some := ~np.all(missing, axis=1)).any():
         low[some], high[some] = np.nanpercentile(rows[some], [tail, 100 - tail], axis=1)
     return low.reshape(samples.shape[:-1]), high.reshape(samples.shape[:-1])
@@ -127,4 +127,24 @@ def interval(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.nda
 def undefined_share(samples: np.ndarray) -> np.ndarray:
     """Per row, the share of resamples in which the statistic could not be computed."""
     result: np.ndarray = np.isnan(samples).mean(axis=-1)
+    return result
+
+
+def _percentiles(rows: np.ndarray, percents: tuple[float, ...]) -> list[np.ndarray]:
+    """np.percentile(rows, percents, axis=1) (linear method), bit for bit, minus overhead.
+
+    The analysis takes a few hundred intervals; np.percentile's argument handling cost
+    more than the sorting. Interpolation as NumPy's `_lerp`: from the lower neighbour
+    below the midpoint, from the upper one at or above it.
+    """
+    ordered = np.sort(rows, axis=1)
+    last = rows.shape[1] - 1
+    result = []
+    for percent in percents:
+        position = percent / 100 * last
+        below = min(int(np.floor(position)), last)
+        above = min(below + 1, last)
+        t = position - below
+        a, b = ordered[:, below], ordered[:, above]
+        result.append(a + (b - a) * t if t < 0.5 else b - (b - a) * (1 - t))
     return result
