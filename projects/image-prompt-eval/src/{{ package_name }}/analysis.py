@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import operator
-import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -184,19 +183,28 @@ def _items(
 
 def _median_ms(table: Ratings, votes: list[PairVote]) -> dict[str, float]:
     """Per rater, the median response time over screens (a Likert screen has several ratings)."""
-    ms = np.fromiter((-1 if m is None else m for m in table.response_ms), dtype=np.int64)
+    if None in table.response_ms:
+        ms = np.array([-1 if m is None else m for m in table.response_ms], dtype=np.int64)
+    else:  # the usual case: every rating timed, converted in C
+        ms = np.array(table.response_ms, dtype=np.int64)
     timed = ms >= 0
     # One time per screen: the first rating of each (rater, item).
     key = table.rater[timed] * len(table.items) + table.item[timed]
     _, first = np.unique(key, return_index=True)
-    rater_names = [table.raters[code] for code in table.rater[timed][first]]
-    times = ms[timed][first].tolist()
-    rater_names += [v.rater_id for v in votes if v.response_ms is not None]
-    times += [v.response_ms for v in votes if v.response_ms is not None]
-    by_rater: dict[str, list[int]] = defaultdict(list)
-    for rater, value in zip(rater_names, times, strict=True):
-        by_rater[rater].append(value)
-    return {rater: statistics.median(values) for rater, values in by_rater.items()}
+    timed_votes = [v for v in votes if v.response_ms is not None]
+    raters, rater = _recode(
+        table.raters, table.rater[timed][first], [v.rater_id for v in timed_votes]
+    )
+    times = np.concatenate(
+        [ms[timed][first], np.array([v.response_ms for v in timed_votes], dtype=np.int64)]
+    )
+    # Each rater's times sorted, then the middle one (or the mean of the middle two).
+    order = np.lexsort((times, rater))
+    times, counts = times[order], np.bincount(rater, minlength=len(raters))
+    starts = np.cumsum(counts) - counts
+    has = counts > 0
+    middle = (times[(starts + (counts - 1) // 2)[has]] + times[(starts + counts // 2)[has]]) / 2
+    return dict(zip(np.asarray(raters)[has].tolist(), middle.tolist(), strict=True))
 
 
 def _rater_quality(
