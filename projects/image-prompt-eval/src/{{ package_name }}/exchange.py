@@ -11,12 +11,15 @@ row and column.
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import itertools
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from .errors import DataError
 
@@ -27,6 +30,10 @@ PAIRWISE_REQUIRED = PAIRWISE_COLUMNS[:5]
 ITEM_COLUMNS = ["item_id", "prompt_id", "seed", "system"]
 ATTENTION_COLUMNS = ["rater_id", "check", "item_id", "passed"]
 WINNERS = ("a", "b", "tie")
+# Whitespace other than line breaks: where there is none, no field needs stripping.
+_WHITESPACE = re.compile(r"[^\S\r\n]")
+_Record = TypeVar("_Record", bound=tuple[Any, ...])
+ASCII_SPACES = tuple(chr(c) for c in range(128) if chr(c).isspace() and chr(c) not in "\r\n")
 # Far beyond any real screen (a day), so a corrupt value cannot overflow the statistics.
 MAX_RESPONSE_MS = 86_400_000
 
@@ -117,9 +124,8 @@ def _columns(
 ) -> tuple[list[int], list[list[str]]]:
     """Line numbers and stripped values of the `required` then `optional` columns.
 
-    Column lists rather than row dicts: the csv module splits the whole file in C and
-    each check below is one pass over a column, so 100,000 rows read in a fraction of a
-    second. A missing optional column reads as "".
+    Column lists rather than row dicts: each check below is one pass over a column, so
+    100,000 rows read in a fraction of a second. A missing optional column reads as "".
     """
     text = _read(path)
     wanted = [*required, *optional]
@@ -128,21 +134,68 @@ def _columns(
         lines = [line for line, _ in records]
         return lines, [[record.get(c, "") for _, record in records] for c in wanted]
     header, reader = _csv(path, text, required)
+    if '"' in text or "\r" in text:
+        lines, columns = _quoted_columns(path, reader, len(header))
+    else:
+        lines, columns = _plain_columns(path, text, len(header))
+    # str.strip only where some field has whitespace other than line breaks.
+    padded = _has_whitespace(text)
+    empty = [""] * len(lines)
+    return lines, [
+        (
+            ([v.strip() for v in columns[header.index(c)]] if padded else columns[header.index(c)])
+            if c in header
+            else empty
+        )
+        for c in wanted
+    ]
+
+
+def _has_whitespace(text: str) -> bool:
+    """Whether the text has whitespace other than line breaks (then fields need stripping).
+
+    Plain ASCII, the usual case, is checked with a few substring scans in C, many times
+    faster than a regular expression over megabytes.
+    """
+    if text.isascii():
+        return any(space in text for space in ASCII_SPACES)
+    return _WHITESPACE.search(text) is not None
+
+
+def _quoted_columns(
+    path: Path, reader: Iterator[list[str]], width: int
+) -> tuple[list[int], list[list[str]]]:
+    """Columns by the csv module, which understands quotes and every kind of line break."""
     rows = list(reader)
     lines = list(range(2, len(rows) + 2))
     if not all(rows):  # blank lines: skip them, keep the others' line numbers
         lines = [line for line, row in zip(lines, rows, strict=True) if row]
         rows = [row for row in rows if row]
-    width = len(header)
     if any(len(row) != width for row in rows):
         line = next(n for n, row in zip(lines, rows, strict=True) if len(row) != width)
         raise DataError(f"{path}: row {line}: expected {width} fields")
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
-    empty = [""] * len(rows)
-    return lines, [
-        [value.strip() for value in columns[header.index(c)]] if c in header else empty
-        for c in wanted
-    ]
+    columns = [list(column) for column in zip(*rows, strict=True)] if rows else []
+    return lines, columns or [[] for _ in range(width)]
+
+
+def _plain_columns(path: Path, text: str, width: int) -> tuple[list[int], list[list[str]]]:
+    """Columns of a file without quotes or carriage returns, split by str.split in C.
+
+    Without quotes a comma always separates fields and a line feed always ends a row, so this
+    gives exactly what the csv module gives, three times faster: the whole body is
+    split into fields at once and column k is every width-th field from k.
+    """
+    rows = text.split("\n")[1:]
+    lines = list(range(2, len(rows) + 2))
+    if not all(rows):  # blank lines (and the final newline): skip, keep line numbers
+        lines = [line for line, row in zip(lines, rows, strict=True) if row]
+        rows = [row for row in rows if row]
+    commas = list(map(str.count, rows, itertools.repeat(",")))
+    if set(commas) - {width - 1}:
+        line = next(n for n, count in zip(lines, commas, strict=True) if count != width - 1)
+        raise DataError(f"{path}: row {line}: expected {width} fields")
+    fields = ",".join(rows).split(",") if rows else []
+    return lines, [fields[k::width] for k in range(width)]
 
 
 def _check_filled(path: Path, lines: list[int], names: list[str], columns: list[list[str]]) -> None:
@@ -168,13 +221,20 @@ def _integers(path: Path, lines: list[int], name: str, values: list[str]) -> lis
 def _response_times(path: Path, lines: list[int], values: list[str]) -> list[int | None]:
     if not any(values):
         return [None] * len(values)
-    filled = [value or "0" for value in values]
+    complete = all(values)
+    filled = values if complete else [value or "0" for value in values]
     numbers = _integers(path, lines, "response_ms", filled)
-    for line, number in zip(lines, numbers, strict=True):
-        if not 0 <= number <= MAX_RESPONSE_MS:
-            raise DataError(
-                f"{path}: row {line}, column response_ms: {number} is outside 0-{MAX_RESPONSE_MS}"
-            )
+    if min(numbers) < 0 or max(numbers) > MAX_RESPONSE_MS:  # min and max run in C
+        line, number = next(
+            (line, n)
+            for line, n in zip(lines, numbers, strict=True)
+            if not 0 <= n <= MAX_RESPONSE_MS
+        )
+        raise DataError(
+            f"{path}: row {line}, column response_ms: {number} is outside 0-{MAX_RESPONSE_MS}"
+        )
+    if complete:
+        return list(numbers)
     return [number if value else None for number, value in zip(numbers, values, strict=True)]
 
 
@@ -205,20 +265,21 @@ def read_likert(path: Path) -> list[LikertRating]:
     rater, item, criterion, raw_score, raw_ms = columns
     _check_filled(path, lines, LIKERT_REQUIRED, columns)
     scores = _integers(path, lines, "score", raw_score)
-    keys = list(zip(rater, item, criterion, strict=True))
-    if len(set(keys)) != len(keys):
+    if len(set(zip(rater, item, criterion, strict=True))) != len(rater):
         first_seen: dict[tuple[str, str, str], int] = {}
-        for line, key in zip(lines, keys, strict=True):
+        for line, key in zip(lines, zip(rater, item, criterion, strict=True), strict=True):
             if key in first_seen:
                 raise DataError(
                     f"{path}: row {line}: rater {key[0]} rated item {key[1]} on {key[2]} twice "
                     f"(first at row {first_seen[key]})"
                 )
             first_seen[key] = line
-    if not keys:
+    if not rater:
         raise DataError(f"{path}: no ratings")
     response_ms = _response_times(path, lines, raw_ms)
-    return list(map(LikertRating, rater, item, criterion, scores, response_ms))
+    return list(
+        map(_new(LikertRating), zip(rater, item, criterion, scores, response_ms, strict=True))
+    )
 
 
 def read_pairwise(path: Path) -> list[PairVote]:
@@ -234,7 +295,16 @@ def read_pairwise(path: Path) -> list[PairVote]:
     if not winners:
         raise DataError(f"{path}: no pairwise votes")
     response_ms = _response_times(path, lines, raw_ms)
-    return list(map(PairVote, rater, prompt, system_a, system_b, winners, response_ms))
+    rows = zip(rater, prompt, system_a, system_b, winners, response_ms, strict=True)
+    return list(map(_new(PairVote), rows))
+
+
+def _new(record: type[_Record]) -> Callable[[Iterable[Any]], _Record]:
+    """A named tuple's constructor from a full row, without the Python-level __new__.
+
+    tuple.__new__ runs in C: building 100,000 ratings takes a third of the time.
+    """
+    return functools.partial(tuple.__new__, record)
 
 
 def read_items(path: Path) -> dict[str, Item]:

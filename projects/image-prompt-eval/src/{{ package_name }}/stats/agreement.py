@@ -5,9 +5,9 @@ Alpha is computed from Krippendorff's coincidence matrix (Krippendorff, 2011,
 values, and a bootstrap resample re-weights whole prompts (every image of a drawn
 prompt, as often as it was drawn), so the interval is one matrix product away. The
 tests check every level against the `krippendorff` package and the paper's worked
-example. Fleiss' kappa comes from statsmodels; Cohen's kappa, plain and weighted, is
-computed for all rater pairs at once from sparse contingency tables and checked
-against statsmodels.
+example. Fleiss' kappa and Cohen's kappa (plain and weighted, for all rater pairs at
+once) are computed here in NumPy and checked against statsmodels, which the analysis
+does not import: importing it (and pandas with it) cost more than the analysis itself.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy import sparse
-from statsmodels.stats.inter_rater import fleiss_kappa
 
 from .clustered import interval
 
@@ -142,30 +140,42 @@ def fleiss(codes: Codes) -> tuple[float | None, int]:
     table = counts[m == modal]
     if np.count_nonzero(table.sum(axis=0)) < 2:
         return None, int(table.shape[0])
-    return _clean(fleiss_kappa(table, method="fleiss")), int(table.shape[0])
+    return _clean(fleiss_kappa(table)), int(table.shape[0])
+
+
+def fleiss_kappa(table: np.ndarray) -> float:
+    """Fleiss' kappa of an (items x categories) count table with equal ratings per item.
+
+    Observed agreement is the mean share of agreeing rating pairs per item; chance
+    agreement is the sum of squared category shares (Fleiss, 1971).
+    """
+    n_items, raters = table.shape[0], float(table[0].sum())
+    shares = table.sum(axis=0) / (n_items * raters)
+    observed = float(np.mean(((table**2).sum(axis=1) - raters) / (raters * (raters - 1))))
+    chance = float(np.sum(shares**2))
+    return (observed - chance) / (1 - chance) if chance < 1 else math.nan
 
 
 def pair_tables(codes: Codes) -> np.ndarray:
     """Contingency tables of every rater pair: (raters, raters, q, q).
 
     Entry [a, b, c, d] is the number of units rater a scored c and rater b scored d.
+    Built by joining the ratings with themselves within each unit (a unit rated m
+    times gives m * m pairs, a rating with itself included, as the diagonal a == b
+    expects) and counting the pairs with one bincount.
     """
-    q = codes.scale.size
-    indicators = [
-        sparse.csr_array(
-            (
-                np.ones(int(np.sum(codes.category == c))),
-                (codes.rater[codes.category == c], codes.unit[codes.category == c]),
-            ),
-            shape=(codes.n_raters, codes.n_units),
-        )
-        for c in range(q)
-    ]
-    tables = np.zeros((codes.n_raters, codes.n_raters, q, q))
-    for c in range(q):
-        for d in range(q):
-            tables[:, :, c, d] = (indicators[c] @ indicators[d].T).toarray()
-    return tables
+    q, n_raters = codes.scale.size, codes.n_raters
+    order = np.argsort(codes.unit, kind="stable")
+    unit, rater, category = codes.unit[order], codes.rater[order], codes.category[order]
+    per_unit = np.bincount(unit, minlength=codes.n_units)
+    first_of_unit = np.cumsum(per_unit) - per_unit
+    partners = per_unit[unit]  # each rating pairs with every rating of its unit
+    left = np.repeat(np.arange(unit.size), partners)
+    offset = np.arange(left.size) - np.repeat(np.cumsum(partners) - partners, partners)
+    right = first_of_unit[unit[left]] + offset
+    cell = ((rater[left] * n_raters + rater[right]) * q + category[left]) * q + category[right]
+    counts = np.bincount(cell, minlength=n_raters * n_raters * q * q).astype(float)
+    return counts.reshape(n_raters, n_raters, q, q)
 
 
 def kappa(tables: np.ndarray, weights: Literal["none", "linear", "quadratic"]) -> np.ndarray:
