@@ -35,6 +35,11 @@ def new_defaults(dest: Path, cwd: Path) -> tuple[int, list[str]]:
 
 
 def start(*args: str, cwd: Path, tmpdir: Path) -> subprocess.Popen[str]:
+    """Start the CLI with Ctrl-C's signal at its default, as in a terminal.
+
+    A test run started in the background by a shell (CI scripts, `nohup ... &`) ignores
+    SIGINT, children inherit that, and Python then installs no KeyboardInterrupt handler.
+    """
     return subprocess.Popen(
         [SCRIPT, *args],
         cwd=cwd,
@@ -42,6 +47,7 @@ def start(*args: str, cwd: Path, tmpdir: Path) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
