@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
-from scipy.stats import spearmanr
 
 from .errors import BackendError, DataError
 from .exchange import Item, LikertRating
 from .generate import Workspace
 from .manifest import Manifest
 from .series import read_prompts
+from .stats.quality import spearman
 
 WEIGHT = 2.5
 
@@ -101,7 +101,7 @@ def correlate(scores: dict[str, float], ratings: list[LikertRating]) -> dict[str
             result[criterion] = None
             continue
         human = [sum(items[i]) / len(items[i]) for i in shared]
-        rho = float(spearmanr(human, [scores[i] for i in shared]).statistic)
+        rho = spearman(human, [scores[i] for i in shared])
         result[criterion] = None if math.isnan(rho) else round(rho, 3)
     return result
 
@@ -148,7 +148,7 @@ def by_system(
         means = [sum(human[i]) / len(human[i]) for i in ids]
         rho = None
         if len(ids) >= 3 and len(set(clip)) > 1 and len(set(means)) > 1:
-            value = float(spearmanr(clip, means).statistic)
+            value = spearman(clip, means)
             rho = None if math.isnan(value) else round(value, 3)
         rows.append(
             {
