@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -87,7 +88,9 @@ def check_generated(session: nox.Session, kind: str, answers: dict[str, object])
     # Outside this repository, so the project gets a git repository of its own; removed
     # afterwards, pass or fail, with the harness folder once no session uses it.
     harness = Path(tempfile.gettempdir()) / "genai-scaffold-harness"
-    workdir = harness / session.name
+    # A plain folder name: in a venv deeper than the shebang limit, pip writes `/bin/sh`
+    # launchers with the path unquoted, which the session name's parentheses break.
+    workdir = harness / re.sub(r"[^A-Za-z0-9_.-]+", "-", session.name).strip("-")
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     try:
