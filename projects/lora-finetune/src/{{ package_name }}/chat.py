@@ -115,8 +115,13 @@ class ChatSession:
         return list(ids)
 
     def reply(self, user_text: str) -> Generator[str]:
-        """Stream the reply to `user_text`, then add both to the history."""
-        ids = self._prompt_ids(user_text)
+        """Stream the reply to `user_text`, then add both to the history.
+
+        A message that cannot fit raises here, before anything is generated or shown.
+        """
+        return self._stream(user_text, self._prompt_ids(user_text))
+
+    def _stream(self, user_text: str, ids: list[int]) -> Generator[str]:
         device = next(self.model.parameters()).device
         streamer = TextIteratorStreamer(
             self.tokenizer,
