@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import math
 import sys
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
+
+import bm25s
+import numpy as np
 
 from .config import LLMSettings
 from .documents import HEADING_SEPARATOR
@@ -225,7 +227,15 @@ def explain_llm_error(error: Exception, settings: LLMSettings) -> LLMError:
 
 
 # A sentence opening with these leans on the one before it ("This module defines ...").
-_ANAPHORS = frozenset({"It", "Its", "That", "These", "They", "Their", "This", "Those", "Such"})
+_ANAPHORS = frozenset(
+    {"it", "its", "it's", "that", "these", "they", "their", "this", "those", "such", "so"}
+)
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
+_FENCE = "```"
+
+
+def _first_word(sentence: str) -> str:
+    return sentence.split(" ", 1)[0].rstrip(",:;").translate(_APOSTROPHES).lower()
 
 
 def _with_neighbours(sentences: Sequence[str], position: int) -> list[int]:
@@ -233,15 +243,16 @@ def _with_neighbours(sentences: Sequence[str], position: int) -> list[int]:
 
     A sentence ending in a colon, or followed by a code block, introduces what comes next
     ("If you also want complete diffs, use" + the command); one opening with an anaphor
-    needs the sentence it refers back to.
+    ("It's driven by ...") or in lower case (the rest of a sentence a code block cut)
+    needs the sentence before it.
     """
     chosen = [position]
     sentence = sentences[position]
-    if position > 0 and sentence.split(" ", 1)[0] in _ANAPHORS:
+    if position > 0 and (_first_word(sentence) in _ANAPHORS or sentence[:1].islower()):
         chosen.insert(0, position - 1)
     following = position + 1
     if following < len(sentences) and (
-        sentence.endswith(":") or sentences[following].startswith("```")
+        sentence.endswith(":") or sentences[following].startswith(_FENCE)
     ):
         chosen.append(following)
     return chosen
@@ -252,41 +263,90 @@ class ExtractiveAnswerer:
 
     It never writes a word of its own, so it cannot hallucinate; the price is answers
     that read like quotations. It is the default because it needs no model at all.
+
+    Sentences are ranked by BM25 over the candidate sentences themselves (so a word
+    that every candidate shares, like "Python" in the Python docs, counts for little),
+    read under their heading; a section whose heading asks the question ("Why is it
+    called Python?") answers it in its lead sentences, which get the heading's match.
     """
 
-    def __init__(self, max_sentences: int = 2) -> None:
+    def __init__(self, max_sentences: int = 2, max_chars: int = 600) -> None:
         self.max_sentences = max_sentences
+        self.max_chars = max_chars
 
     def answer(self, question: str, documents: Sequence[Document]) -> str:
-        wanted = set(tokenize(question))
+        wanted = tokenize(question)
         texts = [split_sentences(document.page_content) for document in documents]
-        scored: list[tuple[float, int, int, str]] = []
-        for number, document in enumerate(documents, start=1):
-            # A sentence is read under its title and headings: "Plus ($4.99 per month)"
-            # answers "what does Plus cost?" although the body never gives the price.
-            meta = document.metadata
-            context = set(tokenize(f"{meta['title']} {meta.get('heading', '')}"))
-            for position, sentence in enumerate(texts[number - 1]):
-                terms = set(tokenize(sentence))
-                # A sentence must share a word with the question itself (context only
-                # boosts it); a FAQ row's question repeats the user's words but answers
-                # nothing.
-                if not wanted & terms or sentence.endswith("?"):
-                    continue
-                overlap = len(wanted & (terms | context)) / math.sqrt(len(terms))
-                # Prefer better-ranked chunks, and the lead sentences of a section.
-                prior = (1 + 0.5 * (number - 1)) * (1 + 0.1 * position)
-                scored.append((overlap / prior, number, position, sentence))
-        if not scored:
+        candidates = self._candidates(set(wanted), documents, texts)
+        if not candidates:
             return ""
-        ranked = sorted(scored, key=lambda item: (-item[0], item[1], item[2]))
-        # A second sentence must earn its place: 40% of the best score or better.
-        best = [item for item in ranked[: self.max_sentences] if item[0] >= 0.4 * ranked[0][0]]
-        picked = {
-            (number, neighbour)
-            for _, number, position, _ in best
-            for neighbour in _with_neighbours(texts[number - 1], position)
-        }
+        ranked = self._rank(wanted, candidates)
+        # A further sentence must earn its place: 40% of the best score or better, and
+        # room left under max_chars (the best sentence always goes in).
+        picked: set[tuple[int, int]] = set()
+        length = 0
+        for score, number, position in ranked[: self.max_sentences]:
+            if score < 0.4 * ranked[0][0]:
+                break
+            group = {(number, i) for i in _with_neighbours(texts[number - 1], position)}
+            added = sum(len(texts[n - 1][i]) for n, i in group - picked)
+            if picked and length + added > self.max_chars:
+                break
+            picked |= group
+            length += added
+        return self._quote(set(wanted), documents, texts, picked)
+
+    @staticmethod
+    def _candidates(
+        wanted: set[str], documents: Sequence[Document], texts: list[list[str]]
+    ) -> list[tuple[int, int, list[str], float]]:
+        """(chunk number, position, terms, lead) of each sentence that may open an answer.
+
+        A sentence must share a word with the question (headings only boost it), unless
+        it opens a section whose heading asks the question: "It's driven by the desire
+        that i % j have the same sign as j" answers "Why does -22 // 10 return -3?". A
+        FAQ row's question repeats the user's words but answers nothing, and a code block
+        is quoted only after the sentence that introduces it.
+        """
+        found = []
+        for number in range(1, len(documents) + 1):
+            meta = documents[number - 1].metadata
+            heading = tokenize(str(meta.get("heading", "")).rsplit(HEADING_SEPARATOR, 1)[-1])
+            shared = len(wanted & set(heading))
+            # Half the question's words, and two at least: one shared word is chance.
+            covered = shared / len(wanted) if shared >= 2 and 2 * shared >= len(wanted) else 0.0
+            for position, sentence in enumerate(texts[number - 1]):
+                lead = covered / (1 + position)
+                terms = tokenize(sentence)
+                if sentence.endswith("?") or _FENCE in sentence:
+                    continue
+                if wanted & set(terms) or lead:
+                    found.append((number, position, terms + heading, lead))
+        return found
+
+    def _rank(
+        self, wanted: list[str], candidates: list[tuple[int, int, list[str], float]]
+    ) -> list[tuple[float, int, int]]:
+        """Candidates best first as (score, chunk number, position)."""
+        bm25 = bm25s.BM25()
+        bm25.index([terms for _, _, terms, _ in candidates], show_progress=False)
+        known = [term for term in wanted if term in bm25.vocab_dict]
+        scores = bm25.get_scores(known) if known else np.zeros(len(candidates))
+        top = float(scores.max()) or 1.0
+        ranked = []
+        for (number, position, _, lead), score in zip(candidates, scores, strict=True):
+            # Prefer better-ranked chunks, and the lead sentences of a section.
+            prior = (1 + 0.5 * (number - 1)) * (1 + 0.1 * position)
+            ranked.append(((float(score) / top + lead) / prior, number, position))
+        return sorted(ranked, key=lambda item: (-item[0], item[1], item[2]))
+
+    def _quote(
+        self,
+        wanted: set[str],
+        documents: Sequence[Document],
+        texts: list[list[str]],
+        picked: set[tuple[int, int]],
+    ) -> str:
         parts = []
         introduced: set[int] = set()  # say a heading once per chunk, not before each sentence
         for number, position in sorted(picked):
