@@ -21,8 +21,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from PIL import Image, ImageDraw, ImageFont
 
+from .social_preview import ACCENT, Card, Headline
 from .social_preview import FILE_NAME as SOCIAL_PREVIEW
-from .social_preview import Card, Headline
 from .social_preview import render as render_social_preview
 
 
@@ -217,7 +217,7 @@ def social_card(analysis: dict[str, Any]) -> Card:
             xerr=[low, high],
             fmt="s",
             capsize=6,
-            color="#38bdf8",
+            color=ACCENT,
             markersize=9,
         )
         axes.set_yticks(range(len(names)), names)
@@ -226,7 +226,7 @@ def social_card(analysis: dict[str, Any]) -> Card:
 
     def plot_means(axes: Axes) -> None:
         names = [row["group"][0] for row in means][::-1]
-        axes.barh(names, [row["mean"] for row in means][::-1], color="#38bdf8")
+        axes.barh(names, [row["mean"] for row in means][::-1], color=ACCENT)
         axes.set_xlim(*analysis["scale"])
         axes.set_xlabel(f"mean {criterion.replace('_', ' ')}")
 

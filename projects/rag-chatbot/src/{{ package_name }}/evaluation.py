@@ -463,7 +463,7 @@ def render_plot(report: EvalReport, path: Path) -> None:
 
 def social_card(report: EvalReport) -> Card:
     """The repository card: retrieval hits, answers holding the key phrase, abstention."""
-    from .social_preview import Card, Headline  # matplotlib loads only when a report is drawn
+    from .social_preview import ACCENT, Card, Headline  # loads matplotlib: only when drawn
 
     metrics = report.metrics
 
@@ -474,7 +474,7 @@ def social_card(report: EvalReport) -> Card:
     def plot(axes: Axes) -> None:
         names = ["hit@1", "hit@5", "answer_contains_key", "abstention_recall"]
         labels = ["hit@1", "hit@5", "answer\nhas key", "abstain\nrecall"]
-        bars = axes.bar(labels, [metrics.get(name) or 0.0 for name in names], color="#38bdf8")
+        bars = axes.bar(labels, [metrics.get(name) or 0.0 for name in names], color=ACCENT)
         axes.bar_label(bars, labels=[percent(name) for name in names], padding=2)
         axes.set_ylim(0, 1.15)
         axes.set_yticks([])
