@@ -300,3 +300,42 @@ def gpu(session: nox.Session) -> None:
                 external=True,
             )
     timer.report()
+
+
+# What each kind's "What you get" screenshots show: NAME=PAGE, PAGE a path in the site.
+SHOWCASE_PAGES = {
+    "rag-chatbot": ["home=", "interview=interview/"],
+    "lora-finetune": ["home=", "results=docs/results/results/"],
+    "image-prompt-eval": ["home=", "results=reports/report/"],
+}
+
+
+@nox.session(default=False)
+def showcase(session: nox.Session) -> None:
+    """Screenshot every kind's documentation site into docs/showcase/ (needs Chromium)."""
+    session.install("-e", ".", "playwright>=1.48", "pillow>=10.4")
+    workdir = Path(tempfile.gettempdir()) / "genai-scaffold-harness" / "showcase"
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    constraints = workdir / "constraints.txt"
+    constraints.write_text(HARNESS_CONSTRAINTS, encoding="utf-8")
+    for kind in KINDS:
+        project, site = workdir / kind, workdir / f"{kind}-site"
+        session.run("genai-scaffold", "new", kind, str(project), "--defaults", "--no-git")
+        bin_dir = project / ".venv" / "bin"
+        env = {"PIP_CONSTRAINT": str(constraints), "VIRTUAL_ENV": str(project / ".venv")}
+        recorded = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+        with session.chdir(project):
+            session.run(f"python{recorded['python_version']}", "-m", "venv", ".venv", external=True)
+            pip = [str(bin_dir / "python"), "-m", "pip", "install", "--quiet"]
+            session.run(*pip, "-e", ".[dev]", env=env, external=True)
+            mkdocs = [str(bin_dir / "mkdocs"), "build", "--strict"]
+            session.run(*mkdocs, "--site-dir", str(site), env=env, external=True)
+        session.run(
+            "python",
+            "docs/showcase/screenshots.py",
+            str(site),
+            f"docs/showcase/{kind}",
+            *SHOWCASE_PAGES[kind],
+        )
+    shutil.rmtree(workdir, ignore_errors=True)

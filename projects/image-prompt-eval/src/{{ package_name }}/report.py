@@ -2,7 +2,7 @@
 
 Figures are SVG: text that diffs well in git, renders on GitHub, and is byte-for-byte
 reproducible (fixed element ids, no timestamp). The contact sheet, a grid of the images
-themselves, is a JPEG.
+themselves, is a JPEG. The social-preview card beside report.md is a PNG.
 """
 
 from __future__ import annotations
@@ -17,8 +17,13 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no display: must precede pyplot
 
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from PIL import Image, ImageDraw, ImageFont
+
+from .social_preview import ACCENT, Card, Headline
+from .social_preview import FILE_NAME as SOCIAL_PREVIEW
+from .social_preview import render as render_social_preview
 
 
 def _save(fig: Figure, path: Path) -> None:
@@ -170,6 +175,65 @@ def _ranking_figure(ranking: list[dict[str, Any]], path: Path) -> None:
     _save(fig, path)
 
 
+def social_card(analysis: dict[str, Any]) -> Card:
+    """The repository card: the study's size, the winner and how far the raters agree."""
+    headlines = [
+        Headline(
+            f"ratings from {analysis['raters']} raters on {analysis['items']} images",
+            str(analysis["ratings"]),
+        )
+    ]
+    criterion = analysis["criteria"][0]
+    ranking = analysis["pairwise"]["ranking"] if analysis["pairwise"] else []
+    means = sorted(analysis["systems"].get(criterion, []), key=lambda row: -row["mean"])
+    if ranking:
+        top = ranking[0]
+        headlines.append(
+            Headline(
+                f"ranked first in {analysis['pairwise']['votes']} votes, Elo {top['elo']:.0f} "
+                f"[{top['elo_low']:.0f}, {top['elo_high']:.0f}]",
+                top["system"],
+            )
+        )
+    elif means:
+        headlines.append(Headline(f"highest mean {criterion}", means[0]["group"][0]))
+    alpha = analysis["agreement"].get(criterion, {}).get("krippendorff_alpha", {})
+    if alpha.get("ordinal", {}).get("alpha") is not None:
+        headlines.append(
+            Headline(
+                f"Krippendorff's alpha (ordinal), {criterion.replace('_', ' ')}",
+                f"{alpha['ordinal']['alpha']:.2f}",
+            )
+        )
+
+    def plot_ranking(axes: Axes) -> None:
+        names = [row["system"] for row in ranking][::-1]
+        elo = [row["elo"] for row in ranking][::-1]
+        low = [row["elo"] - row["elo_low"] for row in ranking][::-1]
+        high = [row["elo_high"] - row["elo"] for row in ranking][::-1]
+        axes.errorbar(
+            elo,
+            range(len(names)),
+            xerr=[low, high],
+            fmt="s",
+            capsize=6,
+            color=ACCENT,
+            markersize=9,
+        )
+        axes.set_yticks(range(len(names)), names)
+        axes.set_ylim(-0.6, len(names) - 0.4)
+        axes.set_xlabel("Bradley-Terry score, Elo scale (95% CI)")
+
+    def plot_means(axes: Axes) -> None:
+        names = [row["group"][0] for row in means][::-1]
+        axes.barh(names, [row["mean"] for row in means][::-1], color=ACCENT)
+        axes.set_xlim(*analysis["scale"])
+        axes.set_xlabel(f"mean {criterion.replace('_', ' ')}")
+
+    plot = plot_ranking if ranking else plot_means if means else None
+    return Card(headlines=headlines, plot=plot)
+
+
 def _interval(row: dict[str, Any], key: str = "difference") -> str:
     return f"{row[key]:+.2f} [{row['ci_low']:+.2f}, {row['ci_high']:+.2f}]"
 
@@ -189,7 +253,7 @@ def _number(value: float | None, digits: int = 3) -> str:
 def write_report(
     analysis: dict[str, Any], out: Path, title: str, sheet: Path | None = None
 ) -> Path:
-    """report.md and its figures under `out`; analysis.json beside them for other tools."""
+    """report.md and its figures under `out`; analysis.json and the social card beside them."""
     figures = out / "figures"
     figures.mkdir(parents=True, exist_ok=True)
     (out / "analysis.json").write_text(
@@ -244,6 +308,7 @@ def write_report(
     lines += _methods(analysis)
     report = out / "report.md"
     report.write_text("\n".join(lines), encoding="utf-8")
+    render_social_preview(social_card(analysis), out / SOCIAL_PREVIEW)
     return report
 
 

@@ -1,4 +1,4 @@
-"""The results report: a Markdown table of before/after figures and the loss curve."""
+"""The results report: a Markdown table of before/after figures, the loss curve and the card."""
 
 from __future__ import annotations
 
@@ -10,10 +10,14 @@ import matplotlib as mpl
 
 mpl.use("Agg")  # files only: no display needed, also on servers and in CI
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
 
 from .config import Config
-from .model_card import data_origin, metric_rows, scoring_note
+from .model_card import LOWER_IS_BETTER, data_origin, metric_rows, scoring_note
 from .paths import reports_dir
+from .social_preview import ACCENT, Card, Headline
+from .social_preview import FILE_NAME as SOCIAL_PREVIEW
+from .social_preview import render as render_social_preview
 
 LOSS_CURVE = "loss_curve.png"
 
@@ -39,6 +43,40 @@ def plot_loss_curve(log: list[dict[str, Any]], path: Path, ylabel: str) -> None:
     figure.tight_layout()
     figure.savefig(path, metadata={"Software": None})
     plt.close(figure)
+
+
+CARD_METRICS = {
+    "perplexity": "test perplexity",
+    "rouge_l": "ROUGE-L F1",
+    "chrf": "chrF",
+    "general_perplexity": "general-text perplexity",
+}
+
+
+def _short(value: float) -> str:
+    """Three significant digits, without the exponent that `.3g` gives from 1000 on."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def social_card(metrics: dict[str, Any], log: list[dict[str, Any]]) -> Card:
+    """The repository card: base model -> adapter on the headline metrics, and the loss."""
+    headlines = []
+    for key, label in CARD_METRICS.items():
+        base, adapter = metrics["base"].get(key), metrics["adapter"].get(key)
+        if base is not None and adapter is not None:
+            better = adapter < base if key in LOWER_IS_BETTER else adapter > base
+            verdict = "no change" if adapter == base else "better" if better else "worse"
+            figures = f"{_short(base)} \u2192 {_short(adapter)}"
+            headlines.append(Headline(f"{label}, base -> adapter ({verdict})", figures))
+    train = [(row["step"], row["loss"]) for row in log if "loss" in row]
+
+    def plot(axes: Axes) -> None:
+        steps, losses = zip(*train, strict=True)
+        axes.plot(steps, losses, color=ACCENT, linewidth=2.5)
+        axes.set_xlabel("optimiser step")
+        axes.set_ylabel("training loss")
+
+    return Card(headlines=headlines, plot=plot if train else None)
 
 
 def _cell(text: str) -> str:
@@ -92,13 +130,14 @@ def render_report(config: Config, metrics: dict[str, Any], log: list[dict[str, A
 
 
 def write_report(config: Config, metrics_file: Path, log_file: Path) -> Path:
-    """Write reports/results.md and reports/loss_curve.png from the run's metrics."""
+    """Write reports/results.md, loss_curve.png and the social-preview card from the run."""
     directory = reports_dir(config)
     directory.mkdir(parents=True, exist_ok=True)
     metrics = json.loads(metrics_file.read_text(encoding="utf-8"))
     log = read_log(log_file)
     scored = "token" if config.data.format == "text" else "answer token"
     plot_loss_curve(log, directory / LOSS_CURVE, f"cross-entropy per {scored}")
+    render_social_preview(social_card(metrics, log), directory / SOCIAL_PREVIEW)
     path = directory / "results.md"
     path.write_text(render_report(config, metrics, log), encoding="utf-8")
     return path

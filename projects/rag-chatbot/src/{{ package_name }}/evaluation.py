@@ -34,6 +34,9 @@ from .service import build_engine
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
+    from matplotlib.axes import Axes
+
+    from .social_preview import Card
 
 HIT_DEPTH = 5
 KEY_METRICS = ("chunk_hit@1", "chunk_hit@5", "answer_contains_key", "false_abstention")
@@ -458,11 +461,46 @@ def render_plot(report: EvalReport, path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def social_card(report: EvalReport) -> Card:
+    """The repository card: retrieval hits, answers holding the key phrase, abstention."""
+    from .social_preview import ACCENT, Card, Headline  # loads matplotlib: only when drawn
+
+    metrics = report.metrics
+
+    def percent(name: str) -> str:
+        value = metrics.get(name)
+        return "-" if value is None else f"{value:.0%}"
+
+    def plot(axes: Axes) -> None:
+        names = ["hit@1", "hit@5", "answer_contains_key", "abstention_recall"]
+        labels = ["hit@1", "hit@5", "answer\nhas key", "abstain\nrecall"]
+        bars = axes.bar(labels, [metrics.get(name) or 0.0 for name in names], color=ACCENT)
+        axes.bar_label(bars, labels=[percent(name) for name in names], padding=2)
+        axes.set_ylim(0, 1.15)
+        axes.set_yticks([])
+
+    return Card(
+        headlines=[
+            Headline("hit@1: right source ranked first", percent("hit@1")),
+            Headline("hit@5: right source in the top five", percent("hit@5")),
+            Headline("answers quoting the key phrase", percent("answer_contains_key")),
+            Headline(
+                f"of {metrics['unanswerable']:.0f} off-topic questions declined",
+                percent("abstention_recall"),
+            ),
+        ],
+        plot=plot,
+    )
+
+
 def write_report(report: EvalReport, out: Path) -> list[Path]:
-    """Write eval.md, eval.json and eval.svg into `out`."""
+    """Write eval.md, eval.json, eval.svg and the social-preview card into `out`."""
+    from .social_preview import FILE_NAME, render
+
     out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "eval.md", out / "eval.json", out / "eval.svg"]
+    paths = [out / "eval.md", out / "eval.json", out / "eval.svg", out / FILE_NAME]
     paths[0].write_text(render_markdown(report), encoding="utf-8")
     paths[1].write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
     render_plot(report, paths[2])
+    render(social_card(report), paths[3])
     return paths
