@@ -139,3 +139,24 @@ def test_the_interview_guide_quotes_the_reports_it_ships_with() -> None:
     # After merging regenerated reports, refresh the guide with the same command, no --check.
     assert result.returncode == 0, result.stderr
     assert len(re.findall("<!-- figure ", guide.read_text(encoding="utf-8"))) >= 12
+
+
+@pytest.mark.parametrize("data_format", ["prompt_completion", "text"])
+def test_the_lora_guide_quotes_the_results_shipped_for_its_data_format(
+    data_format: str, tmp_path: Path
+) -> None:
+    # The guide's figures are filled from the template's results when it is rendered, and
+    # plain text ships other results (and no generation metrics) than the JSONL formats.
+    project = render("lora-finetune", {"data_format": data_format}, tmp_path / "p")
+    guide = project / "docs" / "interview.md"
+
+    result = subprocess.run(
+        [sys.executable, str(project / "docs" / "figures.py"), "--check", str(guide)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    text = guide.read_text(encoding="utf-8")
+    assert len(re.findall("<!-- figure ", text)) >= 12
+    assert ("rouge_l" in text) is (data_format != "text")
