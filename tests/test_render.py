@@ -185,3 +185,11 @@ def test_leftover_search_flags_template_syntax_and_rej_files_only(tmp_path: Path
     (tmp_path / "pyproject.toml.rej").write_text("@@ -1 +1 @@\n")
 
     assert find_leftovers(tmp_path) == ["README.md:3", "pyproject.toml.rej (a conflict file)"]
+
+
+def test_no_kind_ships_a_social_preview_card() -> None:
+    """The card shows the project's name, so one drawn for the template would show the wrong one.
+
+    Each project's report step draws its own; the samples under `projects/` must not carry one.
+    """
+    assert sorted((REPO_ROOT / "projects").rglob("social-preview.png")) == []
