@@ -83,7 +83,10 @@ class CrowdSpec(Strict):
     completion_code: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,64}$")
     completion_url: str = Field(default="", pattern=r"^(https://\S+)?$")
     open_enrolment: bool = False
+    # Raters the study link enrols; planned and admin-added raters are not counted.
     max_raters: int = Field(default=500, ge=1, le=100_000)
+    # New participants the study link admits per minute (returning ones always get in).
+    joins_per_minute: int = Field(default=30, ge=1, le=10_000)
 
 
 class RatingSpec(Strict):
@@ -95,6 +98,8 @@ class RatingSpec(Strict):
     criteria: list[Criterion] = Field(min_length=1)
     attention: AttentionSpec = AttentionSpec()
     crowd: CrowdSpec = CrowdSpec()
+    # Raters the admin page may add to the running study (`add-raters` is not capped).
+    max_added_raters: int = Field(default=100, ge=0, le=100_000)
 
 
 class Study(Strict):

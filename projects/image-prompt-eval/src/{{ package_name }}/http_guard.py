@@ -1,10 +1,12 @@
-"""HTTP hardening for the rating app: a cap on request bodies and security headers.
+"""HTTP hardening for the rating app: caps on headers and bodies, framing checks, security headers.
 
-Both are plain ASGI middleware, outside FastAPI's routing, so they hold for every
-route, error pages and static files included.
+One plain ASGI middleware, outside FastAPI's routing, so it holds for every route,
+error pages, static files and even an unexpected 500 included.
 """
 
 from __future__ import annotations
+
+import logging
 
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,6 +27,9 @@ SECURITY_HEADERS = {
 }
 
 
+log = logging.getLogger(__name__)
+
+
 class BodyTooLarge(HTTPException):
     """Raised from inside `receive` when a streamed body passes the cap.
 
@@ -37,15 +42,20 @@ class BodyTooLarge(HTTPException):
 
 
 class Guard:
-    """Refuse bodies over `max_body` bytes and add security headers to every response.
+    """Refuse oversized or ambiguous requests and add security headers to every response.
 
-    A declared Content-Length over the cap is refused before a byte of the body is
-    read; a chunked body is counted as it streams in and cut off at the cap.
+    Headers over `max_headers` bytes get 431. A request with both Content-Length and
+    Transfer-Encoding gets 400 and a closed connection (RFC 9112 section 6.1): two
+    servers in a chain may frame such a body differently, the root of request
+    smuggling. A declared Content-Length over `max_body` is refused before a byte of
+    the body is read; a chunked body is counted as it streams in and cut off at the
+    cap. An exception no handler caught still gets a 500 with the headers.
     """
 
-    def __init__(self, app: ASGIApp, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, max_body: int, max_headers: int) -> None:
         self.app = app
         self.max_body = max_body
+        self.max_headers = max_headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,6 +78,18 @@ class Guard:
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
+        headers = scope.get("headers", [])
+        header_bytes = len(scope.get("raw_path") or b"") + len(scope.get("query_string", b""))
+        header_bytes += sum(len(name) + len(value) for name, value in headers)
+        if header_bytes > self.max_headers:
+            text = f"request headers over the limit of {self.max_headers} bytes"
+            await _plain(send_secured, 431, text)
+            return
+        names = {name.lower() for name, _ in headers}
+        if b"transfer-encoding" in names and b"content-length" in names:
+            text = "a request may carry Content-Length or Transfer-Encoding, not both"
+            await _plain(send_secured, 400, text)
+            return
         declared = _content_length(scope)
         if declared == -1:
             await _plain(send_secured, 400, "Content-Length is not a number")
@@ -93,6 +115,12 @@ class Guard:
             if started:
                 raise
             await _plain(send_secured, 413, f"request body over the limit of {self.max_body} bytes")
+        except Exception:
+            if started:
+                raise
+            # Answer here, with the security headers, and log what went wrong.
+            log.exception("unhandled error in %s %s", scope.get("method"), scope.get("path"))
+            await _plain(send_secured, 500, "internal error: the server log has the details")
 
 
 def _content_length(scope: Scope) -> int | None:

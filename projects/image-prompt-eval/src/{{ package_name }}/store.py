@@ -65,6 +65,15 @@ CREATE TABLE IF NOT EXISTS enrolments (
     session_id TEXT NOT NULL,
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
+CREATE TABLE IF NOT EXISTS added_raters (
+    rater_id TEXT PRIMARY KEY REFERENCES raters (rater_id),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE IF NOT EXISTS admin_sessions (
+    session_hash TEXT PRIMARY KEY,
+    csrf TEXT NOT NULL,
+    expires_at REAL NOT NULL
+);
 """
 
 
@@ -78,7 +87,7 @@ class Rater:
 
 
 class StudyFullError(EvalError):
-    """No more raters may join: the study reached its `max_raters`."""
+    """No more raters of this kind (joined by the study link, or added) may come in."""
 
 
 @dataclass(frozen=True)
@@ -155,29 +164,31 @@ class RatingStore:
         self,
         make_tasks: Callable[[str, dict[str, int]], list[Task]],
         enrolment: Enrolment | None = None,
-        max_raters: int | None = None,
+        cap: int | None = None,
     ) -> Rater:
         """Add one rater to a running study, or return the one already enrolled.
 
         Runs in one write transaction, so concurrent joins each see the coverage the
-        previous one left, get distinct ids and never pass `max_raters` together.
+        previous one left, get distinct ids and never pass `cap` together.
         `make_tasks(rater_id, coverage)` builds the newcomer's tasks from how many
-        raters hold each item and pair. An enrolment whose participant id is known
-        returns that participant's rater. Raises StudyFullError at `max_raters`.
+        raters hold each item and pair. A rater with an enrolment joined through the
+        study link; one without was added by the admin. Each kind has its own `cap`,
+        so a flood of one kind never locks out the other; an enrolment whose
+        participant id is known returns that participant's rater. Raises
+        StudyFullError when this kind already has `cap` raters.
         """
 
         def work(connection: sqlite3.Connection) -> Rater:
             if enrolment is not None:
-                row = connection.execute(
-                    "SELECT r.* FROM raters r JOIN enrolments e USING (rater_id) "
-                    "WHERE e.participant_id = ?",
-                    (enrolment.participant_id,),
-                ).fetchone()
-                if row is not None:
-                    return Rater(row["rater_id"], row["token"], row["order_seed"])
+                known = _rater_of_participant(connection, enrolment.participant_id)
+                if known is not None:
+                    return known
+            table = "enrolments" if enrolment is not None else "added_raters"
+            if cap is not None:
+                (count,) = connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
+                if count >= cap:
+                    raise StudyFullError(f"the study has its {cap} raters of this kind")
             ids = [row["rater_id"] for row in connection.execute("SELECT rater_id FROM raters")]
-            if max_raters is not None and len(ids) >= max_raters:
-                raise StudyFullError(f"the study has its {max_raters} raters")
             numbers = [int(rater_id[1:]) for rater_id in ids if rater_id[1:].isdigit()]
             rater_id = f"r{max(numbers, default=0) + 1:02d}"
             coverage: dict[str, int] = {}
@@ -194,7 +205,9 @@ class RatingStore:
                 connection.execute("SELECT value FROM meta WHERE key = 'seed'").fetchone()["value"]
             )
             rater = _insert_rater(connection, seed, rater_id, make_tasks(rater_id, coverage))
-            if enrolment is not None:
+            if enrolment is None:
+                connection.execute("INSERT INTO added_raters (rater_id) VALUES (?)", (rater_id,))
+            else:
                 connection.execute(
                     "INSERT INTO enrolments (rater_id, participant_id, study_id, session_id) "
                     "VALUES (?, ?, ?, ?)",
@@ -208,6 +221,15 @@ class RatingStore:
             return rater
 
         return db.write(self.path, work)
+
+    def rater_of_participant(self, participant_id: str) -> Rater | None:
+        """The rater a platform participant id already enrolled as, if any."""
+        return db.read(self.path, lambda c: _rater_of_participant(c, participant_id))
+
+    def added_count(self) -> int:
+        """How many raters were added to the running study (admin page or `add-raters`)."""
+        query = "SELECT COUNT(*) FROM added_raters"
+        return int(db.read(self.path, lambda c: c.execute(query).fetchone())[0])
 
     def enrolments(self) -> dict[str, Enrolment]:
         """Platform ids of the openly enrolled raters, by rater id."""
@@ -308,6 +330,44 @@ class RatingStore:
 
         return db.write(self.path, work)
 
+    # -- admin sessions -----------------------------------------------------------------
+    def open_admin_session(
+        self, session_hash: str, csrf: str, expires_at: float, now: float, replacing: str | None
+    ) -> None:
+        """Store a new session; drop the one it replaces and every expired one."""
+
+        def work(connection: sqlite3.Connection) -> None:
+            connection.execute("DELETE FROM admin_sessions WHERE expires_at <= ?", (now,))
+            if replacing is not None:
+                connection.execute(
+                    "DELETE FROM admin_sessions WHERE session_hash = ?", (replacing,)
+                )
+            connection.execute(
+                "INSERT INTO admin_sessions (session_hash, csrf, expires_at) VALUES (?, ?, ?)",
+                (session_hash, csrf, expires_at),
+            )
+
+        db.write(self.path, work)
+
+    def admin_session_csrf(self, session_hash: str, now: float) -> str | None:
+        """The CSRF token of a session that has not expired, or None."""
+        row = db.read(
+            self.path,
+            lambda c: c.execute(
+                "SELECT csrf FROM admin_sessions WHERE session_hash = ? AND expires_at > ?",
+                (session_hash, now),
+            ).fetchone(),
+        )
+        return str(row["csrf"]) if row else None
+
+    def close_admin_session(self, session_hash: str) -> None:
+        db.write(
+            self.path,
+            lambda c: c.execute(
+                "DELETE FROM admin_sessions WHERE session_hash = ?", (session_hash,)
+            ),
+        )
+
     # -- reporting ------------------------------------------------------------------------
     def progress(self) -> list[Progress]:
         def fetch(connection: sqlite3.Connection) -> list[Progress]:
@@ -377,6 +437,14 @@ def _insert_rater(
         ],
     )
     return rater
+
+
+def _rater_of_participant(connection: sqlite3.Connection, participant_id: str) -> Rater | None:
+    row = connection.execute(
+        "SELECT r.* FROM raters r JOIN enrolments e USING (rater_id) WHERE e.participant_id = ?",
+        (participant_id,),
+    ).fetchone()
+    return Rater(row["rater_id"], row["token"], row["order_seed"]) if row else None
 
 
 def _task(row: sqlite3.Row) -> Task:

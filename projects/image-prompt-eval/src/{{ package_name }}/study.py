@@ -46,17 +46,18 @@ def add_rater(
     workspace: Workspace,
     store: RatingStore,
     enrolment: Enrolment | None = None,
-    max_raters: int | None = None,
+    cap: int | None = None,
 ) -> Rater:
     """One more rater for a running study, given the least-covered items and pairs.
 
     With an enrolment whose participant is already known, that participant's
-    rater comes back instead, so opening the study link twice is harmless.
+    rater comes back instead, so opening the study link twice is harmless. `cap`
+    bounds raters of the same kind (joined by link, or added), as `RatingStore.add_rater`.
     """
     prompts = read_prompts(workspace.prompts)
     units = study_units(study, Manifest(workspace.manifest).records(), prompts)
     return store.add_rater(
         lambda rater_id, coverage: extra_rater_tasks(study, prompts, units, rater_id, coverage),
         enrolment,
-        max_raters,
+        cap,
     )

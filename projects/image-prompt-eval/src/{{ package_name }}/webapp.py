@@ -3,7 +3,9 @@
 Raters only ever see task positions in URLs, never item ids or system names, and
 every image is served as a canonical, equally long PNG with uniform headers
 (`blind`), so the study stays blind even to a rater with devtools open. Pages and
-API share one validation path; every number a client sends is bounded.
+API share one validation path; every number a client sends is bounded, and JSON is
+read strictly (`strict_json`). Admin actions need a server-side session, a CSRF
+token and a same-origin request (`admin_auth`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from typing import Annotated, Any, Literal
 from fastapi import FastAPI, Form, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -26,23 +27,35 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .admin_auth import (
+    SESSION_SECONDS,
+    AdminSession,
+    AdminSessions,
+    cross_site_reason,
+    csrf_matches,
+)
 from .blind import BlindedImages
 from .config import Study
 from .generate import Workspace
 from .http_guard import Guard
 from .manifest import Manifest
 from .plan import Task
+from .ratelimit import SlidingWindow
 from .store import Enrolment, Rater, RatingStore, StudyFullError
+from .strict_json import StrictJSONError, loads_strict
 from .study import add_rater
 
 # Bounds on everything a client sends: far above any honest value, far below what
 # would overflow SQLite's 64-bit integers or take real memory.
 MAX_BODY_BYTES = 64 * 1024
+MAX_HEADER_BYTES = 16 * 1024
 MAX_RESPONSE_MS = 24 * 60 * 60 * 1000
 MAX_POSITION = 100_000
 MAX_SCORE = 100
 MAX_ADD_RATERS = 100
 ADMIN_COOKIE = "admin_session"
+# What a browser gets to drop the admin cookie (sign-out, or a session that ended).
+ENDED_COOKIE = f'{ADMIN_COOKIE}=""; Max-Age=0; Path=/; HttpOnly; SameSite=strict'
 PLATFORM_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 PLATFORM_PARAMS = ("PROLIFIC_PID", "STUDY_ID", "SESSION_ID")
 
@@ -150,13 +163,14 @@ def create_app(study: Study, workspace: Workspace) -> FastAPI:
     )
     state = AppState(study=study, store=store, images=images, workspace=workspace)
     admin_token: str = store.meta("admin_token")
-    session_value = derived_secret(admin_token, "admin-session")
+    sessions = AdminSessions(store)
     join_code = derived_secret(admin_token, "join")
     crowd = study.rating.crowd
+    join_limit = SlidingWindow(crowd.joins_per_minute)
     package = files(__package__)
     templates = Jinja2Templates(directory=str(package / "templates"))
     app = FastAPI(title=f"{study.name} rating", docs_url=None, redoc_url=None, openapi_url=None)
-    app.add_middleware(Guard, max_body=MAX_BODY_BYTES)
+    app.add_middleware(Guard, max_body=MAX_BODY_BYTES, max_headers=MAX_HEADER_BYTES)
     app.mount("/static", StaticFiles(directory=str(package / "static")), name="static")
 
     def rater_for(token: str) -> Rater:
@@ -204,32 +218,70 @@ def create_app(study: Study, workspace: Workspace) -> FastAPI:
             view["right"] = f"{base}/image/right"
         return view
 
-    def admin_signed_in(request: Request) -> bool:
-        cookie = request.cookies.get(ADMIN_COOKIE, "")
+    def bearer_signed_in(request: Request) -> bool:
+        """A script holding the admin token; browsers never add this header on their own."""
         bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
-        return hmac.compare_digest(cookie, session_value) or hmac.compare_digest(
-            bearer.encode(), admin_token.encode()
-        )
+        return hmac.compare_digest(bearer.encode(), admin_token.encode())
 
-    def admin_guard(request: Request) -> None:
-        if not admin_signed_in(request):
+    def admin_session(request: Request) -> AdminSession | None:
+        """The live session the cookie names; None without one; 403 for any other cookie."""
+        cookie = request.cookies.get(ADMIN_COOKIE)
+        if cookie is None:
+            return None
+        session = sessions.find(cookie)
+        if session is None:
+            raise HTTPException(
+                status_code=403,
+                detail="this admin session has ended or is not valid: sign in again at /admin",
+                headers={"set-cookie": ENDED_COOKIE},
+            )
+        return session
+
+    def admin_guard(request: Request) -> AdminSession | None:
+        """Let the admin through (the session, or None for a bearer script); 403 for others."""
+        if bearer_signed_in(request):
+            return None
+        session = admin_session(request)
+        if session is None:
             raise HTTPException(status_code=403, detail="sign in at /admin with the admin token")
+        return session
+
+    def refuse_cross_site(request: Request) -> None:
+        if (reason := cross_site_reason(request.headers)) is not None:
+            raise HTTPException(
+                status_code=403,
+                detail=f"refused {reason}: admin actions come only from this app's own pages",
+            )
+
+    def admin_action(request: Request, csrf: str) -> AdminSession | None:
+        """The checks every state-changing admin request passes: origin, sign-in, CSRF token."""
+        refuse_cross_site(request)
+        session = admin_guard(request)
+        if session is not None and not csrf_matches(session, csrf):
+            raise HTTPException(
+                status_code=403, detail="this form is out of date: reload /admin and try again"
+            )
+        return session
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+            return JSONResponse(
+                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            )
         return templates.TemplateResponse(
             request,
             "error.html",
             {"status": exc.status_code, "message": exc.detail, "study": study.name},
             status_code=exc.status_code,
+            headers=exc.headers,
         )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
-            return await request_validation_exception_handler(request, exc)
+            # FastAPI's own handler echoes the input, which need not be JSON-encodable.
+            return JSONResponse({"detail": _plain_errors(exc.errors())}, status_code=422)
         first = exc.errors()[0]
         field = str(first["loc"][-1]) if first.get("loc") else "request"
         return templates.TemplateResponse(
@@ -264,11 +316,21 @@ def create_app(study: Study, workspace: Workspace) -> FastAPI:
             raise HTTPException(
                 status_code=422, detail="PROLIFIC_PID is missing: open the link from the platform"
             )
-        enrolment = Enrolment(participant, platform_study, session)
-        try:
-            rater = add_rater(study, workspace, store, enrolment, crowd.max_raters)
-        except StudyFullError as exc:
-            raise HTTPException(status_code=409, detail="this study is full: thank you") from exc
+        rater = store.rater_of_participant(participant)
+        if rater is None:
+            # Only new participants count: anyone may open a leaked link with made-up ids.
+            if wait := join_limit.acquire():
+                raise HTTPException(
+                    status_code=429,
+                    detail="many people are joining right now: try again in a minute",
+                    headers={"retry-after": str(wait)},
+                )
+            enrolment = Enrolment(participant, platform_study, session)
+            try:
+                rater = add_rater(study, workspace, store, enrolment, crowd.max_raters)
+            except StudyFullError as exc:
+                full = "this study is full: thank you"
+                raise HTTPException(status_code=409, detail=full) from exc
         return RedirectResponse(f"/r/{rater.token}", status_code=303)
 
     @app.get("/r/{token}", response_class=HTMLResponse)
@@ -318,7 +380,10 @@ def create_app(study: Study, workspace: Workspace) -> FastAPI:
             return RedirectResponse(f"/r/{token}", status_code=303)
         task = await run_in_threadpool(task_for, rater, position)
         form = await request.form(max_files=0, max_fields=64)
-        answer = _answer_from_form(task, {key: str(value) for key, value in form.items()})
+        fields = form.multi_items()
+        if len({key for key, _ in fields}) < len(fields):
+            raise HTTPException(status_code=422, detail="a form field appears twice")
+        answer = _answer_from_form(task, {key: str(value) for key, value in fields})
         try:
             await run_in_threadpool(save_answer, state, rater, task, answer)
         except AnswerError as exc:
@@ -348,20 +413,29 @@ def create_app(study: Study, workspace: Workspace) -> FastAPI:
         }
 
     @app.post("/api/r/{token}/tasks/{position}")
-    def api_submit(token: Token, position: Position, answer: Answer) -> dict[str, Any]:
-        rater = rater_for(token)
-        if (step := pending_step(rater)) is not None:
+    async def api_submit(request: Request, token: Token, position: Position) -> dict[str, Any]:
+        answer = _answer_from_json(await request.body())
+        rater = await run_in_threadpool(rater_for, token)
+        if (step := await run_in_threadpool(pending_step, rater)) is not None:
             raise HTTPException(status_code=409, detail=f"{step} comes first: open /r/{token}")
-        task = task_for(rater, position)
+        task = await run_in_threadpool(task_for, rater, position)
         try:
-            stored = save_answer(state, rater, task, answer)
+            stored = await run_in_threadpool(save_answer, state, rater, task, answer)
         except AnswerError as exc:
             raise HTTPException(status_code=422, detail=exc.message) from exc
         return {"stored": stored}
 
     @app.get("/admin", response_class=HTMLResponse)
     def admin(request: Request) -> Response:
-        if not admin_signed_in(request):
+        try:
+            session = admin_session(request)
+        except HTTPException as exc:
+            # A stale or forged cookie: say so, drop it, and offer the sign-in form.
+            ended = {"study": study.name, "message": exc.detail}
+            return templates.TemplateResponse(
+                request, "signin.html", ended, status_code=403, headers=exc.headers
+            )
+        if session is None:
             return templates.TemplateResponse(request, "signin.html", {"study": study.name})
         raters = {rater.rater_id: rater for rater in store.raters()}
         enrolled = store.enrolments()
@@ -383,17 +457,24 @@ def create_app(study: Study, workspace: Workspace) -> FastAPI:
             if crowd.open_enrolment
             else "",
             "max_add": MAX_ADD_RATERS,
+            "added": store.added_count(),
+            "max_added": study.rating.max_added_raters,
+            "csrf": session.csrf,
         }
         return templates.TemplateResponse(request, "admin.html", context)
 
     @app.post("/admin/session")
     def sign_in(request: Request, token: Annotated[str, Form(max_length=128)] = "") -> Response:
+        refuse_cross_site(request)
         if not hmac.compare_digest(token.encode(), admin_token.encode()):
             raise HTTPException(status_code=403, detail="wrong admin token")
+        # A fresh id at every sign-in; the browser's old session, if any, ends here.
+        session = sessions.open(replacing=request.cookies.get(ADMIN_COOKIE))
         response = RedirectResponse("/admin", status_code=303)
         response.set_cookie(
             ADMIN_COOKIE,
-            session_value,
+            session.session_id,
+            max_age=SESSION_SECONDS,
             httponly=True,
             samesite="strict",
             secure=request.url.scheme == "https",
@@ -401,13 +482,34 @@ def create_app(study: Study, workspace: Workspace) -> FastAPI:
         )
         return response
 
+    @app.post("/admin/sign-out")
+    def sign_out(request: Request, csrf: Annotated[str, Form(max_length=64)] = "") -> Response:
+        session = admin_action(request, csrf)
+        if session is not None:
+            sessions.close(session.session_id)
+        response = RedirectResponse("/admin", status_code=303)
+        response.headers["set-cookie"] = ENDED_COOKIE
+        return response
+
     @app.post("/admin/raters")
     def add_raters(
-        request: Request, count: Annotated[int, Form(ge=1, le=MAX_ADD_RATERS)] = 1
+        request: Request,
+        count: Annotated[int, Form(ge=1, le=MAX_ADD_RATERS)] = 1,
+        csrf: Annotated[str, Form(max_length=64)] = "",
     ) -> Response:
-        admin_guard(request)
-        for _ in range(count):
-            add_rater(study, workspace, store)
+        admin_action(request, csrf)
+        cap = study.rating.max_added_raters
+        if store.added_count() + count > cap:
+            raise HTTPException(
+                status_code=409,
+                detail=f"the admin page adds at most {cap} raters "
+                "(rating.max_added_raters in study.yaml, or run `add-raters`)",
+            )
+        try:
+            for _ in range(count):
+                add_rater(study, workspace, store, cap=cap)
+        except StudyFullError as exc:
+            raise HTTPException(status_code=409, detail=str(exc)) from exc
         return RedirectResponse("/admin", status_code=303)
 
     @app.get("/api/admin/progress")
@@ -419,6 +521,26 @@ def create_app(study: Study, workspace: Workspace) -> FastAPI:
         ]
 
     return app
+
+
+def _answer_from_json(body: bytes) -> Answer:
+    """Read an API answer strictly: `true` is no score and `1.0` no whole number."""
+    try:
+        data = loads_strict(body)
+        return Answer.model_validate(data, strict=True)
+    except StrictJSONError as exc:
+        detail = [{"type": "json_invalid", "loc": ["body"], "msg": str(exc)}]
+        raise HTTPException(status_code=422, detail=detail) from exc
+    except ValidationError as exc:
+        raise HTTPException(status_code=422, detail=_plain_errors(exc.errors(), "body")) from exc
+
+
+def _plain_errors(errors: Any, *prefix: str) -> list[dict[str, Any]]:
+    """Validation errors without the offending input, which may be huge or unencodable."""
+    return [
+        {"type": error["type"], "loc": [*prefix, *error["loc"]], "msg": error["msg"]}
+        for error in errors
+    ]
 
 
 def _small_int(text: str, limit: int) -> int | None:
