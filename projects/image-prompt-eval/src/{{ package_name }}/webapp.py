@@ -414,6 +414,10 @@ def create_app(study: Study, workspace: Workspace) -> FastAPI:
 
     @app.post("/api/r/{token}/tasks/{position}")
     async def api_submit(request: Request, token: Token, position: Position) -> dict[str, Any]:
+        # JSON only: a page elsewhere can post text/plain without asking, never JSON.
+        media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+        if media_type != "application/json":
+            raise HTTPException(status_code=415, detail="send the answer as application/json")
         answer = _answer_from_json(await request.body())
         rater = await run_in_threadpool(rater_for, token)
         if (step := await run_in_threadpool(pending_step, rater)) is not None:
