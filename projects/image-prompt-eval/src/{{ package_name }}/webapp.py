@@ -1,11 +1,11 @@
 """The rating web app: server-rendered pages for raters, a JSON API, and an admin page.
 
 Raters only ever see task positions in URLs, never item ids or system names, and
-every image is served as a canonical, equally long PNG with uniform headers
-(`blind`), so the study stays blind even to a rater with devtools open. Pages and
-API share one validation path; every number a client sends is bounded, and JSON is
-read strictly (`strict_json`). Admin actions need a server-side session, a CSRF
-token and a same-origin request (`admin_auth`).
+every image is served as a fresh, equally long PNG with uniform headers (`blind`),
+so the study stays blind even to a rater with devtools open, and no attention check
+shows itself as a file seen before. Pages and API share one validation path; every
+number a client sends is bounded, and JSON is read strictly (`strict_json`). Admin
+actions need a server-side session, a CSRF token and a same-origin request (`admin_auth`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from .admin_auth import (
     cross_site_reason,
     csrf_matches,
 )
-from .blind import BlindedImages
+from .blind import BlindedImages, VariantTooLongError
 from .config import Study
 from .generate import Workspace
 from .http_guard import Guard
@@ -396,9 +396,13 @@ def create_app(study: Study, workspace: Workspace) -> FastAPI:
         item = {"main": task.item_id, "left": task.left_item, "right": task.right_item}[slot]
         if not item or item not in images.paths:
             raise HTTPException(status_code=404, detail="no such image")
-        # The task's URL, never the item's; canonical bytes of one length; and no
-        # Last-Modified or ETag, whose file times would split the systems.
-        return Response(images.read(item), media_type="image/png")
+        # The task's URL, never the item's; fresh bytes of one length at every serve;
+        # and no Last-Modified or ETag, whose file times would split the systems.
+        try:
+            body = images.read(item)
+        except VariantTooLongError as exc:
+            raise HTTPException(status_code=503, detail=str(exc)) from exc
+        return Response(body, media_type="image/png")
 
     @app.get("/api/r/{token}/next")
     def api_next(token: Token) -> dict[str, Any]:
