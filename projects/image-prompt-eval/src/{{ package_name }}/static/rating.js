@@ -1,23 +1,35 @@
-// A Likert screen's keyboard and draft handling.
+// Every rating screen's keyboard and drafts, with one key map for Likert and A/B alike.
 //
-// Only the documented keys change an answer: a number key scores the highlighted
-// question, and Space picks the focused option (as on any form). Arrow keys move
-// between questions and never touch an answer: the browser's own arrow handling of
-// radio buttons, which silently checks the neighbouring option, is suppressed.
-// Answers not sent yet are kept in localStorage, so a reload loses nothing.
+// A screen is a form of questions (fieldsets) whose options carry their answer key
+// (`data-key`: a score's digit, or A, B, T). An answer key answers the highlighted
+// question and moves the highlight on; once every question below has an answer the
+// highlight rests on Next, where answer keys do nothing, so a stray key never
+// overwrites an answer: go back with Up to change one. Up and Down only move the
+// highlight, Enter only sends, and Left and Right do nothing (the browser's own arrow
+// handling of radio buttons, which silently checks the neighbouring option, is
+// suppressed). Answers not sent yet are kept in localStorage, so a reload loses nothing.
 "use strict";
 (() => {
   const started = performance.now();
   const form = document.getElementById("task-form");
+  const submit = document.getElementById("submit");
+  const status = document.getElementById("key-status");
   const sets = Array.from(form.querySelectorAll("fieldset"));
   const prefix = "draft:" + form.dataset.draft.split("/")[0] + "/";
   const draftKey = "draft:" + form.dataset.draft;
   let active = 0;
+  let sent = false;
 
+  // `sets.length` stands for the Next button, past the last question.
   function highlight(index, moveFocus) {
-    active = Math.max(0, Math.min(sets.length - 1, index));
+    active = Math.max(0, Math.min(sets.length, index));
     sets.forEach((set, i) => set.classList.toggle("active", i === active));
-    if (moveFocus) {
+    submit.classList.toggle("active", active === sets.length);
+    status.textContent = "";
+    if (!moveFocus) return;
+    if (active === sets.length) {
+      submit.focus();
+    } else {
       const set = sets[active];
       (set.querySelector("input:checked") || set.querySelector("input")).focus();
     }
@@ -25,7 +37,7 @@
 
   function firstUnanswered() {
     const index = sets.findIndex((set) => !set.querySelector("input:checked"));
-    return index === -1 ? sets.length - 1 : index;
+    return index === -1 ? sets.length : index;
   }
 
   function saveDraft() {
@@ -67,29 +79,40 @@
     }),
   );
   sets.forEach((set, i) => set.addEventListener("focusin", () => highlight(i, false)));
-  form.addEventListener("submit", () => {
+  submit.addEventListener("focusin", () => highlight(sets.length, false));
+  form.addEventListener("submit", (event) => {
+    if (sent) {
+      event.preventDefault();
+      return;
+    }
+    sent = true;
     form.elements["response_ms"].value = Math.round(performance.now() - started);
   });
 
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
-    const key = event.key;
-    if (/^[0-9]$/.test(key)) {
+    const key = event.key.toLowerCase();
+    if (/^[0-9a-z]$/.test(key)) {
       event.preventDefault();
-      const input = sets[active].querySelector(`input[type=radio][value="${key}"]`);
+      if (event.repeat) return;
+      if (active === sets.length) {
+        status.textContent = "Every question has an answer: Enter sends, ↑ goes back to change one.";
+        return;
+      }
+      const input = sets[active].querySelector(`input[type=radio][data-key="${key}"]`);
       if (input) {
         input.checked = true;
         saveDraft();
         highlight(active + 1, true);
       }
-    } else if (key === "ArrowDown" || key === "ArrowUp") {
+    } else if (key === "arrowdown" || key === "arrowup") {
       event.preventDefault();
-      highlight(active + (key === "ArrowDown" ? 1 : -1), true);
-    } else if (key === "ArrowLeft" || key === "ArrowRight") {
+      highlight(active + (key === "arrowdown" ? 1 : -1), true);
+    } else if (key === "arrowleft" || key === "arrowright") {
       event.preventDefault();
-    } else if (key === "Enter") {
+    } else if (key === "enter") {
       event.preventDefault();
-      form.requestSubmit();
+      if (!event.repeat) form.requestSubmit();
     }
   });
 })();
