@@ -1,0 +1,48 @@
+"""The README (the site's home page too): the running app, every results plot, and figures
+read from the reports, never typed by hand."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from .conftest import PROJECT_ROOT
+
+IMAGE = re.compile(r"!\[[^\]]*\]\((?P<path>[^)\s]+)\)")
+FIGURE = re.compile(r"<!-- figure .*? -->.*?<!-- /figure -->")
+SECONDS = re.compile(r"\b\d+\.\d+ s\b")
+
+
+def test_the_readme_shows_the_rating_page_and_every_results_plot() -> None:
+    shown = IMAGE.findall((PROJECT_ROOT / "README.md").read_text(encoding="utf-8"))
+    plots = sorted(
+        path.relative_to(PROJECT_ROOT).as_posix()
+        for path in (PROJECT_ROOT / "reports" / "figures").iterdir()
+    )
+
+    assert plots, "the demo wrote no plots"
+    assert {"docs/rating-page.png", *plots} <= set(shown)
+    local = [path for path in shown if "://" not in path]
+    assert [path for path in local if not (PROJECT_ROOT / path).is_file()] == []
+
+
+def test_every_figure_in_the_readme_matches_its_report() -> None:
+    readme = PROJECT_ROOT / "README.md"
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "docs" / "figures.py"), "--check", str(readme)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "reports/benchmark.json#/analyze/default_threads/wall_median_s" in readme.read_text(
+        encoding="utf-8"
+    )
+
+
+def test_no_timing_in_the_readme_is_typed_by_hand() -> None:
+    text = FIGURE.sub("FIGURE", (PROJECT_ROOT / "README.md").read_text(encoding="utf-8"))
+
+    assert SECONDS.findall(text) == []
