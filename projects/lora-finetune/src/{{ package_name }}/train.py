@@ -41,6 +41,7 @@ from .fingerprint import (
 )
 from .hardware import Hardware, check_hardware
 from .hub import check_base_model
+from .launch import check_one_run
 from .model import attach_lora, load_base_model, load_tokenizer
 from .paths import (
     adapter_dir,
@@ -223,20 +224,6 @@ def _finished(checkpoint: Path, config: Config, inputs: Inputs) -> TrainResult |
     )
 
 
-def check_one_run(world_size: int, launched_processes: int) -> None:
-    """Refuse processes that were launched together but would train apart.
-
-    On a machine without GPUs, `accelerate launch` with a GPU recipe starts N processes
-    that each see a world of one: N independent trainings writing into the same folder.
-    """
-    if launched_processes > 1 and world_size != launched_processes:
-        raise FinetuneError(
-            f"launched as {launched_processes} processes, but they would train apart "
-            f"(world size {world_size}): on CPU launch with configs/accelerate/cpu.yaml "
-            "(use_cpu: true); on GPUs give each process its own GPU"
-        )
-
-
 def train(
     config: Config,
     *,
@@ -250,7 +237,7 @@ def train(
     With `resume`, training continues from the last checkpoint, provided it was made
     from the same config, data and base model; without it, old checkpoints are deleted
     first, so that checkpoint rotation cannot mix two runs. `launched_processes` is the
-    launcher's process count (WORLD_SIZE), checked against the processes that join.
+    launcher's process count (see `launch`), checked against the processes that join.
     """
     hardware = hardware or Hardware.detect()
     precision = check_hardware(config, hardware)
