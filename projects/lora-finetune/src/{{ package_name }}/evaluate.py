@@ -163,6 +163,7 @@ def evaluate(config: Config, placement: Placement | None = None) -> dict[str, An
     """
     check_prepared(config)
     placement = placement or resolve_placement(config, Hardware.detect())
+    logger.info("evaluating on %s in %s", placement.device, placement.precision)
     tokenizer = load_tokenizer(config)
     examples = read_split(data_dir(config), "test")
     model = load_adapter_model(config, placement)

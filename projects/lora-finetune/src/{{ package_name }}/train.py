@@ -283,6 +283,8 @@ def train(
     # lets from_pretrained build the model already sharded (zero3_init_flag).
     args = sft_config(config, precision, hardware)
     check_one_run(args.world_size, launched_processes)
+    quantised = " (base model in 4 bits)" if config.qlora.enabled else ""
+    logger.info("training on %s in %s%s", args.device, precision, quantised)
     # The Trainer seeds itself, but only once it is handed a model: seeding here, before
     # the LoRA matrices are drawn, is what makes the same config and seed train the same
     # adapter. Full determinism is CPU only, where it costs nothing.
