@@ -19,3 +19,7 @@ class HardwareError(FinetuneError):
 
 class MergeError(FinetuneError):
     """The merged model does not reproduce the base model plus adapter."""
+
+
+class LaunchError(FinetuneError):
+    """Processes started together by a launcher would not form one training run."""

@@ -32,6 +32,7 @@ from .data import (
     read_split,
     tokenize_examples,
 )
+from .fingerprint import check_prepared
 from .forgetting import general_examples
 from .generate import generate_batch
 from .hardware import Hardware, Placement, resolve_placement
@@ -157,9 +158,12 @@ def score_model(
 def evaluate(config: Config, placement: Placement | None = None) -> dict[str, Any]:
     """Score the base model and the adapter on the test split; write metrics.json.
 
-    Without a placement the models run where training ran, in its precision.
+    Without a placement the models run where training ran, in its precision. Prepared
+    data that changed since `prepare` (an edited test split) is refused, not scored.
     """
+    check_prepared(config)
     placement = placement or resolve_placement(config, Hardware.detect())
+    logger.info("evaluating on %s in %s", placement.device, placement.precision)
     tokenizer = load_tokenizer(config)
     examples = read_split(data_dir(config), "test")
     model = load_adapter_model(config, placement)

@@ -3,7 +3,9 @@
 Each derived artefact records its inputs (the settings that shape it and SHA-256 hashes
 of the files it was made from) in a `fingerprint.json` beside it. Resume, train and
 prepare compare the recorded inputs with the current ones, so that a changed config,
-data file or base model is named instead of silently reused.
+data file or base model is named instead of silently reused. The prepared data also
+records the hashes of the splits it wrote, so that train and evaluate notice a split
+edited by hand after prepare.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from .errors import DataError
 from .paths import data_dir, tiny_base_dir
 
 FILE_NAME = "fingerprint.json"
+SPLITS = ("train", "validation", "test")
 Inputs = dict[str, Any]
 
 # Settings that change what is trained; logging, evaluation and checkpoint cadence do not.
@@ -118,23 +121,42 @@ def changed(recorded: Inputs, current: Inputs) -> list[str]:
     )
 
 
-def read_fingerprint(directory: Path) -> Inputs | None:
-    """The inputs recorded in `directory`, or None when it has no (readable) fingerprint."""
+def _read_field(directory: Path, field: str) -> dict[str, Any] | None:
     path = directory / FILE_NAME
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    inputs = record.get("inputs") if isinstance(record, dict) else None
-    return inputs if isinstance(inputs, dict) else None
+    value = record.get(field) if isinstance(record, dict) else None
+    return value if isinstance(value, dict) else None
 
 
-def write_fingerprint(directory: Path, inputs: Inputs) -> Path:
-    """Record `inputs` in `directory`, atomically: a crash leaves the old file or the new one."""
+def read_fingerprint(directory: Path) -> Inputs | None:
+    """The inputs recorded in `directory`, or None when it has no (readable) fingerprint."""
+    return _read_field(directory, "inputs")
+
+
+def prepared_split_hashes(directory: Path) -> dict[str, str]:
+    """SHA-256 of each prepared split file ("missing" for one that is not there)."""
+    paths = {split: directory / f"{split}.jsonl" for split in SPLITS}
+    return {
+        split: file_hash(path) if path.is_file() else "missing" for split, path in paths.items()
+    }
+
+
+def write_fingerprint(
+    directory: Path, inputs: Inputs, outputs: dict[str, str] | None = None
+) -> Path:
+    """Record `inputs` in `directory`, atomically: a crash leaves the old file or the new one.
+
+    `outputs` are hashes of the files made from them, for a check that nobody edited those.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / FILE_NAME
     partial = path.with_suffix(".json.partial")
-    record = {"hash": inputs_hash(inputs), "inputs": inputs}
+    record: dict[str, Any] = {"hash": inputs_hash(inputs), "inputs": inputs}
+    if outputs is not None:
+        record["outputs"] = outputs
     partial.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     partial.replace(path)
     return path
@@ -150,7 +172,8 @@ def check_prepared(config: Config) -> None:
     """Refuse prepared data, or a tiny base, made from other inputs than the config's.
 
     Without this, `train` after a change of `data.train_file` would train on the data
-    prepared from the old file without a word.
+    prepared from the old file without a word, and `evaluate` would score an edited test
+    split while the model card lists the hash of the file it was prepared from.
     """
     directory = data_dir(config)
     if not (directory / "train.jsonl").is_file():
@@ -162,6 +185,18 @@ def check_prepared(config: Config) -> None:
         raise DataError(
             f"the prepared data in {directory} is out of date ({describe_changes(keys)} "
             "changed): run prepare again"
+        )
+    recorded_splits = _read_field(directory, "outputs")
+    if recorded_splits is None:
+        raise DataError(
+            f"{directory} records no hashes of its splits (an older prepare): run prepare again"
+        )
+    current_splits = prepared_split_hashes(directory)
+    if edited := [split for split in SPLITS if recorded_splits.get(split) != current_splits[split]]:
+        splits = f"{' and '.join(edited)} split{'s' if len(edited) > 1 else ''}"
+        raise DataError(
+            f"the prepared {splits} in {directory} changed after prepare wrote them: "
+            "run prepare again (edit the data files, not the prepared copies)"
         )
     if not config.model.is_tiny:
         return

@@ -65,6 +65,7 @@ def merge(
     examples.
     """
     placement = placement or resolve_placement(config, Hardware.detect())
+    logger.info("merging on %s in %s", placement.device, placement.precision)
     full_precision = config.model_copy(update={"qlora": QLoraConfig(enabled=False)})
     model = load_adapter_model(full_precision, placement)
     tokenizer = load_tokenizer(config)

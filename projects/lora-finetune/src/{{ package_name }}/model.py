@@ -179,6 +179,7 @@ def load_model(
     config: Config, source: Source, placement: Placement = CPU_FP32
 ) -> PreTrainedModel | PeftModel:
     """Base, base + adapter, or merged model, on the placement's device and precision."""
+    logger.info("%s model runs on %s in %s", source, placement.device, placement.precision)
     if source == "adapter":
         return load_adapter_model(config, placement)
     if source == "merged":

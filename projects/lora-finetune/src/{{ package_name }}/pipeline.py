@@ -13,6 +13,7 @@ from .fingerprint import (
     FILE_NAME,
     changed,
     data_inputs,
+    prepared_split_hashes,
     read_fingerprint,
     tiny_base_inputs,
     write_fingerprint,
@@ -42,7 +43,7 @@ def prepare(config: Config) -> dict[str, int]:
     # Dropped first: a prepare cut short leaves no fingerprint that vouches for half-written splits.
     (data_dir(config) / FILE_NAME).unlink(missing_ok=True)
     save_splits(splits, data_dir(config))
-    write_fingerprint(data_dir(config), inputs)
+    write_fingerprint(data_dir(config), inputs, prepared_split_hashes(data_dir(config)))
     if config.model.is_tiny:
         base = tiny_base_dir(config)
         base_inputs = tiny_base_inputs(config, data_dir(config) / "train.jsonl")

@@ -22,6 +22,8 @@ from transformers import (
     TrainerControl,
     TrainerState,
     TrainingArguments,
+    enable_full_determinism,
+    set_seed,
 )
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, get_last_checkpoint
 from trl import SFTConfig, SFTTrainer
@@ -41,6 +43,7 @@ from .fingerprint import (
 )
 from .hardware import Hardware, check_hardware
 from .hub import check_base_model
+from .launch import check_one_run
 from .model import attach_lora, load_base_model, load_tokenizer
 from .paths import (
     adapter_dir,
@@ -130,6 +133,9 @@ def sft_config(config: Config, precision: str, hardware: Hardware) -> SFTConfig:
         # `accelerate launch` or torchrun join one gloo group instead of training apart.
         use_cpu=not (hardware.cuda or hardware.mps),
         seed=training.seed,
+        # Deterministic kernels cost GPUs speed and CPUs next to nothing: on CPU the same
+        # seed gives the same figures; on a GPU they may differ in the last digits.
+        full_determinism=not (hardware.cuda or hardware.mps),
         data_seed=training.seed,
         bf16=precision == "bf16",
         fp16=precision == "fp16",
@@ -145,6 +151,17 @@ def sft_config(config: Config, precision: str, hardware: Hardware) -> SFTConfig:
         report_to="none" if config.tracking == "none" else [config.tracking],
         run_name=config.run_name,
     )
+
+
+def _seed_everything(seed: int, *, deterministic: bool) -> None:
+    """Seed Python's, NumPy's and torch's generators (on every device), as the Trainer does.
+
+    `deterministic` also makes torch use deterministic kernels, for the rest of the process.
+    """
+    if deterministic:
+        enable_full_determinism(seed)
+    else:
+        set_seed(seed)
 
 
 @dataclass(frozen=True)
@@ -223,20 +240,6 @@ def _finished(checkpoint: Path, config: Config, inputs: Inputs) -> TrainResult |
     )
 
 
-def check_one_run(world_size: int, launched_processes: int) -> None:
-    """Refuse processes that were launched together but would train apart.
-
-    On a machine without GPUs, `accelerate launch` with a GPU recipe starts N processes
-    that each see a world of one: N independent trainings writing into the same folder.
-    """
-    if launched_processes > 1 and world_size != launched_processes:
-        raise FinetuneError(
-            f"launched as {launched_processes} processes, but they would train apart "
-            f"(world size {world_size}): on CPU launch with configs/accelerate/cpu.yaml "
-            "(use_cpu: true); on GPUs give each process its own GPU"
-        )
-
-
 def train(
     config: Config,
     *,
@@ -250,7 +253,7 @@ def train(
     With `resume`, training continues from the last checkpoint, provided it was made
     from the same config, data and base model; without it, old checkpoints are deleted
     first, so that checkpoint rotation cannot mix two runs. `launched_processes` is the
-    launcher's process count (WORLD_SIZE), checked against the processes that join.
+    launcher's process count (see `launch`), checked against the processes that join.
     """
     hardware = hardware or Hardware.detect()
     precision = check_hardware(config, hardware)
@@ -280,6 +283,12 @@ def train(
     # lets from_pretrained build the model already sharded (zero3_init_flag).
     args = sft_config(config, precision, hardware)
     check_one_run(args.world_size, launched_processes)
+    quantised = " (base model in 4 bits)" if config.qlora.enabled else ""
+    logger.info("training on %s in %s%s", args.device, precision, quantised)
+    # The Trainer seeds itself, but only once it is handed a model: seeding here, before
+    # the LoRA matrices are drawn, is what makes the same config and seed train the same
+    # adapter. Full determinism is CPU only, where it costs nothing.
+    _seed_everything(args.seed, deterministic=args.full_determinism)
     model = attach_lora(load_base_model(config, precision, for_training=True), config)
     trainer = SFTTrainer(
         model=model,
