@@ -99,13 +99,14 @@ class ChatEngine:
         settings: Settings,
         chat_model: BaseChatModel | ChatModels | None = None,
         history: HistoryStore | None = None,
+        extractive: ExtractiveAnswerer | None = None,
     ) -> None:
         self.retriever = retriever
         self.settings = settings
         self.models: ChatModels | None = None
         self.chat_model = chat_model
         self.history = history or HistoryStore(settings.history_turns, settings.max_sessions)
-        self.extractive = ExtractiveAnswerer()
+        self.extractive = extractive or ExtractiveAnswerer()
         self.chain = self._build_chain()
 
     @property

@@ -24,6 +24,9 @@ logger = logging.getLogger(__name__)
 _MARKDOWN_HEADINGS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
 _HTML_HEADINGS = ("h1", "h2", "h3", "h4")
 _HTML_BLOCKS = ("p", "li", "td", "th", "pre", "blockquote", "dd", "dt")
+# A paragraph that is only bold text, this short, heads what follows (pages whose
+# headings are <p><b>...</b></p> would otherwise give every chunk only the page title).
+_PSEUDO_HEADING_CHARS = 120
 # Site chrome around the article: menus, sidebars, breadcrumbs, footers, "¶" anchors.
 _HTML_CHROME_TAGS = ["script", "style", "nav", "footer", "header", "noscript", "aside", "form"]
 _HTML_CHROME_ROLES = re.compile(r"^(navigation|search|banner|contentinfo|complementary)$")
@@ -117,6 +120,12 @@ class _Outline:
         self._headings = [(lvl, name) for lvl, name in self._headings if lvl < level]
         self._headings.append((level, text))
 
+    def close_below(self, level: int) -> None:
+        """Text from here on belongs to the heading at `level`, not to any deeper one."""
+        if any(lvl > level for lvl, _ in self._headings):
+            self._flush()
+            self._headings = [(lvl, name) for lvl, name in self._headings if lvl <= level]
+
     def add(self, line: str) -> None:
         if line:
             self._lines.append(line)
@@ -142,22 +151,84 @@ def load_html(path: Path, data: bytes) -> LoadedFile:
     outline = _Outline()
 
     body = soup.find("main") or soup.find(role="main") or soup.body or soup
+    heading_level = 1  # of the last real heading: pseudo-headings nest below it
+    entries: list[Tag] = []  # the <dl> of each open API entry or term, outermost first
     for element in body.find_all([*_HTML_HEADINGS, *_HTML_BLOCKS]):
-        if not isinstance(element, Tag) or element.find_parent(_HTML_BLOCKS):
+        if not isinstance(element, Tag) or _inside_block(element):
             continue
+        while entries and entries[-1] not in element.parents:
+            entries.pop()  # past the end of that list: its entry's heading closes
+            outline.close_below(heading_level + len(entries))
         if element.name == "pre":  # code keeps its lines and indentation
             code = element.get_text().strip("\n")
             if code.strip():
                 outline.add(f"```\n{code}\n```")
             continue
+        if element.name == "dd" and _holds_blocks(element):
+            continue  # its paragraphs, code and nested entries are read one by one
+        if _only_links(element):
+            continue  # a table of contents, or a FAQ's list of its own questions
         text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(element.get_text(" ").split()))
         if not text:
             continue
         if element.name in _HTML_HEADINGS:
-            outline.open_heading(int(element.name[1]), text)
+            heading_level = int(element.name[1])
+            entries.clear()
+            outline.open_heading(heading_level, text)
+        elif element.name == "dt" and _heads_entry(element):
+            # An API entry or glossary term: its definition is a section of its own.
+            entries.append(element.parent)
+            outline.open_heading(heading_level + len(entries), text.removesuffix(" ¶"))
+        elif _is_pseudo_heading(element, text):
+            outline.open_heading(heading_level + 1, text)
         else:
             outline.add(text)
     return LoadedFile(title, outline.sections())
+
+
+def _only_links(element: Tag) -> bool:
+    """A list item or paragraph whose every word is link text: navigation, not content.
+
+    Such entries repeat headings found elsewhere and, ranked for a question, they win
+    with its words while answering nothing.
+    """
+    if element.name not in ("li", "p"):
+        return False
+    links = element.find_all("a")
+    linked = "".join(link.get_text() for link in links).split()
+    return bool(links) and linked == element.get_text().split()
+
+
+def _holds_blocks(element: Tag) -> bool:
+    return element.find(["p", "pre", "dl", "ul", "ol", "table", "div"]) is not None
+
+
+def _inside_block(element: Tag) -> bool:
+    """Whether an enclosing block already reads this element's text.
+
+    A <dd> that holds paragraphs, code or nested definitions is not read as one block:
+    in API references it holds a whole class, methods and all.
+    """
+    for parent in element.find_parents(_HTML_BLOCKS):
+        if parent.name != "dd" or not _holds_blocks(parent):
+            return True
+    return False
+
+
+def _heads_entry(term: Tag) -> bool:
+    """A <dt> whose definition is long enough to be a section: not a one-line glossary."""
+    definition = term.find_next_sibling("dd")
+    return definition is not None and (
+        _holds_blocks(definition) or len(definition.get_text(" ", strip=True)) > 200
+    )
+
+
+def _is_pseudo_heading(element: Tag, text: str) -> bool:
+    """A short paragraph that is all bold (or strong) text, as in FAQ question lists."""
+    if element.name != "p" or len(text) > _PSEUDO_HEADING_CHARS:
+        return False
+    bold = element.find_all(["b", "strong"], recursive=False)
+    return bool(bold) and " ".join(" ".join(b.get_text(" ").split()) for b in bold) == text
 
 
 def _remove_chrome(soup: BeautifulSoup) -> None:

@@ -10,14 +10,12 @@ from langchain_core.embeddings import Embeddings
 from .chain import ChatEngine
 from .config import CONFIGURED, Settings
 from .embeddings import build_embeddings
-from .errors import ConfigError
-from .generation import ChatModels, build_chat_models
+from .generation import ChatModels, ExtractiveAnswerer, build_chat_models
 from .history import HistoryStore
 from .index import IndexStore
 from .reranking import build_reranker
-from .retrieval import DenseRetriever, LexicalIndex
+from .retrieval import LexicalIndex, open_dense
 from .retriever import HybridRetriever
-from .vectorstores import open_vector_index
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -34,15 +32,7 @@ def build_retriever(
     snapshot = IndexStore(settings.index_dir).load()
     lexical = LexicalIndex.load(snapshot.path, snapshot.chunks)
     model = build_embeddings(settings.embeddings) if embeddings is CONFIGURED else embeddings
-    dense = None
-    if isinstance(model, Embeddings):
-        if snapshot.embedding_model != settings.embeddings.model:
-            raise ConfigError(
-                f"the index was built without embeddings model '{settings.embeddings.model}': "
-                "run `ingest` again to add its vectors"
-            )
-        vectors = open_vector_index(model, settings.vector_store, snapshot.path)
-        dense = DenseRetriever(vectors, snapshot.chunks)
+    dense = open_dense(snapshot, settings, model) if isinstance(model, Embeddings) else None
     return HybridRetriever(
         lexical=lexical, settings=settings.retrieval, dense=dense, reranker=reranker
     )
@@ -62,6 +52,22 @@ def build_engine(
     one (`[reranker]` in rag.toml) and takes any LangChain document compressor.
     """
     model = build_chat_models(settings.llm) if chat_model is CONFIGURED else chat_model
+    retriever = build_retriever(settings, embeddings, reranker)
     return ChatEngine(
-        build_retriever(settings, embeddings, reranker), settings, chat_model=model, history=history
+        retriever,
+        settings,
+        chat_model=model,
+        history=history,
+        extractive=ExtractiveAnswerer(embeddings=in_process_encoder(settings, retriever)),
     )
+
+
+def in_process_encoder(settings: Settings, retriever: HybridRetriever) -> Embeddings | None:
+    """The embedding model, when it runs in this process (`local`), else None.
+
+    The extractive answerer ranks sentences with it too; a remote model would cost a
+    call per answer.
+    """
+    if settings.embeddings.provider != "local" or retriever.dense is None:
+        return None
+    return retriever.dense.embeddings
