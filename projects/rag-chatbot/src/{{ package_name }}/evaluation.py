@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
 from pydantic import BaseModel
 
 from . import loop
@@ -30,6 +31,7 @@ from .config import CONFIGURED, LLMSettings, Settings
 from .errors import ChatbotError
 from .ingest import ingest
 from .prompts import ABSTAIN_MESSAGE
+from .retriever import HybridRetriever
 from .service import build_engine
 
 if TYPE_CHECKING:
@@ -176,6 +178,11 @@ def _judge(engine: ChatEngine, question: str, answer: Answer) -> dict[str, float
         return asdict(await judge(engine.chat_model, question, answer))
 
     return loop.run(run())  # the answers' loop, so the judge reuses their connection
+
+
+def _is_hybrid(retriever: BaseRetriever) -> bool:
+    """Whether dense search joined BM25 (the engine `run_evaluation` builds always has it)."""
+    return isinstance(retriever, HybridRetriever) and retriever.dense is not None
 
 
 def _mean(values: Sequence[float | None]) -> float | None:
@@ -354,7 +361,7 @@ def run_evaluation(
             engine.close()
     setup = {
         "retrieval": "bm25s"
-        + (f" + {settings.embeddings.provider} (RRF)" if engine.retriever.dense else ""),
+        + (f" + {settings.embeddings.provider} (RRF)" if _is_hybrid(engine.retriever) else ""),
         "answerer": _describe_model(engine.chat_model),
         "top_k": settings.retrieval.top_k,
         "min_confidence": settings.retrieval.min_confidence,

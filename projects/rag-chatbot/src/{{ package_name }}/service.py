@@ -21,6 +21,7 @@ from .vectorstores import open_vector_index
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
+    from langchain_core.retrievers import BaseRetriever
 
 
 def build_retriever(
@@ -55,13 +56,16 @@ def build_engine(
     embeddings: Embeddings | None = CONFIGURED,
     history: HistoryStore | None = None,
     reranker: BaseDocumentCompressor | None = CONFIGURED,
+    retriever: BaseRetriever | None = None,
 ) -> ChatEngine:
     """The engine for these settings.
 
     Tests pass fake chat models and embeddings; `reranker` defaults to the configured
     one (`[reranker]` in rag.toml) and takes any LangChain document compressor.
+    `retriever` replaces the index on disk with any LangChain retriever (see `relevance`
+    for how its documents are scored).
     """
     model = build_chat_models(settings.llm) if chat_model is CONFIGURED else chat_model
-    return ChatEngine(
-        build_retriever(settings, embeddings, reranker), settings, chat_model=model, history=history
-    )
+    if retriever is None:
+        retriever = build_retriever(settings, embeddings, reranker)
+    return ChatEngine(retriever, settings, chat_model=model, history=history)
