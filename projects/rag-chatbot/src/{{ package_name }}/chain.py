@@ -37,6 +37,7 @@ from .answers import (
     is_abstention,
     make_answer,
     should_abstain,
+    token_usage,
 )
 from .config import Settings
 from .errors import LLMError
@@ -83,12 +84,6 @@ def _words(text: str) -> list[str]:
 
 async def _now(value: T) -> T:
     return value
-
-
-def _usage(message: Any) -> dict[str, int]:
-    found = getattr(message, "usage_metadata", None) or {}
-    keys = ("input_tokens", "output_tokens", "total_tokens")
-    return {key: int(found[key]) for key in keys if key in found}
 
 
 class ChatEngine:
@@ -234,7 +229,7 @@ class ChatEngine:
                 message = chunk if message is None else message + chunk
         except Exception as error:
             raise self._llm_error(error) from error
-        return (str(message.text) if message is not None else ""), _usage(message)
+        return (str(message.text) if message is not None else ""), token_usage(message)
 
     async def stream(
         self, question: str, session_id: str | None = None
