@@ -63,9 +63,10 @@ def citable(documents: Sequence[Document], question: str) -> list[Document]:
             relevance = lexical_relevance(question, document)
         source = str(meta.get("source") or document.id or f"document {number}")
         content_hash = hashlib.sha256(f"{source}\n{document.page_content}".encode()).hexdigest()
-        meta["title"] = meta.get("title") or PurePath(source).name or source
-        meta["heading"] = meta.get("heading") or ""
-        meta["chunk_id"] = meta.get("chunk_id") or document.id or content_hash[:16]
+        # Strings whatever the store kept (a Path, a number): the API's sources are text.
+        meta["title"] = str(meta.get("title") or PurePath(source).name or source)
+        meta["heading"] = str(meta.get("heading") or "")
+        meta["chunk_id"] = str(meta.get("chunk_id") or document.id or content_hash[:16])
         if not isinstance(meta.get("score"), Real):
             meta["score"] = relevance
         meta.update(source=source, relevance=relevance)
