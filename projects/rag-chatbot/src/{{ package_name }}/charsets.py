@@ -167,6 +167,20 @@ def fit(text: str, languages: list[str]) -> float:
     return covered / total
 
 
+def _changed_words(text: str, other: str) -> str:
+    """The words of `text` that read differently in `other`.
+
+    Both are the same bytes read in two single-byte code pages: equal lengths, aligned.
+    """
+    pairs = enumerate(zip(text, other, strict=True))
+    changed = {i for i, (mine, theirs) in pairs if mine != theirs}
+    return " ".join(
+        word.group()
+        for word in _WORD.finditer(text)
+        if any(i in changed for i in range(word.start(), word.end()))
+    )
+
+
 def _guess_latin(data: bytes) -> Decoded | None:
     decodings = {
         encoding: text
@@ -180,10 +194,15 @@ def _guess_latin(data: bytes) -> Decoded | None:
     best = max(fits, key=fits.__getitem__)  # the first of equals: the order is a preference
     if fits[best] < LATIN_FIT:
         return None
+    # A rival is a reading that fits as well overall and whose own words, where the two
+    # readings differ, belong to a language too ("Cioč" is Czech); two readings that are
+    # both wrong about one foreign name in a German book are no reason to doubt the book.
     rivals = [
         encoding
         for encoding, text in decodings.items()
-        if text != decodings[best] and fits[encoding] >= fits[best]
+        if text != decodings[best]
+        and fits[encoding] >= fits[best]
+        and fit(_changed_words(text, decodings[best]), languages) >= SURE_FIT
     ]
     doubt = None
     if rivals:
