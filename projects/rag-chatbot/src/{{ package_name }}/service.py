@@ -19,6 +19,7 @@ from .retriever import HybridRetriever
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
+    from langchain_core.retrievers import BaseRetriever
 
 
 def build_retriever(
@@ -45,14 +46,18 @@ def build_engine(
     embeddings: Embeddings | None = CONFIGURED,
     history: HistoryStore | None = None,
     reranker: BaseDocumentCompressor | None = CONFIGURED,
+    retriever: BaseRetriever | None = None,
 ) -> ChatEngine:
     """The engine for these settings.
 
     Tests pass fake chat models and embeddings; `reranker` defaults to the configured
     one (`[reranker]` in rag.toml) and takes any LangChain document compressor.
+    `retriever` replaces the index on disk with any LangChain retriever (see `relevance`
+    for how its documents are scored).
     """
     model = build_chat_models(settings.llm) if chat_model is CONFIGURED else chat_model
-    retriever = build_retriever(settings, embeddings, reranker)
+    if retriever is None:
+        retriever = build_retriever(settings, embeddings, reranker)
     return ChatEngine(
         retriever,
         settings,
@@ -62,12 +67,13 @@ def build_engine(
     )
 
 
-def in_process_encoder(settings: Settings, retriever: HybridRetriever) -> Embeddings | None:
+def in_process_encoder(settings: Settings, retriever: BaseRetriever) -> Embeddings | None:
     """The embedding model, when it runs in this process (`local`), else None.
 
     The extractive answerer ranks sentences with it too; a remote model would cost a
     call per answer.
     """
-    if settings.embeddings.provider != "local" or retriever.dense is None:
+    dense = getattr(retriever, "dense", None)
+    if settings.embeddings.provider != "local" or dense is None:
         return None
-    return retriever.dense.embeddings
+    return dense.embeddings  # type: ignore[no-any-return]
