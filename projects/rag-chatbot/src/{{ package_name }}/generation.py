@@ -284,6 +284,7 @@ MEANING_WEIGHT = 1.0
 # Sentences read by the embedding model per answer: the best by words, and the lead of
 # the best chunk (which may answer in other words). Bounded: each costs model time.
 MEANING_CANDIDATES = 12
+MEANING_CHARS = 300
 
 
 def question_kind(question: str) -> str:
@@ -424,10 +425,10 @@ class ExtractiveAnswerer:
     ) -> list[tuple[float, int, int]]:
         assert self.embeddings is not None
         head = ranked[:MEANING_CANDIDATES]
+        # The start of a sentence says what it is about; a long one would pad the batch.
+        sentences = [texts[number - 1][position][:MEANING_CHARS] for _, number, position in head]
         vectors = np.asarray(
-            self.embeddings.embed_documents(
-                [question, *(texts[number - 1][position] for _, number, position in head)]
-            )
+            [self.embeddings.embed_query(question), *self.embeddings.embed_documents(sentences)]
         )
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         similarity = vectors[1:] @ vectors[0]

@@ -102,6 +102,8 @@ class LocalEncoder(Embeddings):
     def __init__(self, model: str = PACKAGED_MODEL, batch_size: int = 32) -> None:
         self.model = model
         self.batch_size = batch_size
+        # Retrieval and the extractive answerer both embed the question: once is enough.
+        self._last_query: tuple[str, list[float]] | None = None
 
     @cached_property
     def _folder(self) -> Path:
@@ -152,7 +154,10 @@ class LocalEncoder(Embeddings):
         return self.encode(texts).tolist()  # type: ignore[no-any-return]
 
     def embed_query(self, text: str) -> list[float]:
-        return self.encode([text])[0].tolist()  # type: ignore[no-any-return]
+        last = self._last_query  # read once: another thread may replace it meanwhile
+        if last is None or last[0] != text:
+            last = self._last_query = (text, self.encode([text])[0].tolist())
+        return last[1]
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """One unit-length row per text, in the order given."""
