@@ -4,15 +4,18 @@ Real API servers speak HTTP/1.1 and keep connections alive, stream with chunked 
 encoding and server-sent events, answer 429 with `Retry-After` and sometimes stall. A fake
 that closes every connection hides the bugs that connection reuse causes (a client pooled
 on one event loop and reused from another), so this one does all of the above and records
-every request with the connection it came on.
+every request with the connection it came on. `serving` puts the project's own app
+under a real uvicorn on loopback, for tests that need a real HTTP/1.1 server.
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -253,3 +256,26 @@ class LoopbackLLM(ThreadingHTTPServer):
     def __exit__(self, *exc: object) -> None:
         self.shutdown()
         self.server_close()
+
+
+@contextmanager
+def serving(app: Any, http: str = "auto") -> Iterator[str]:
+    """An ASGI app under uvicorn on a free loopback port, for as long as the block runs.
+
+    `http` picks uvicorn's HTTP/1.1 implementation: "h11", "httptools" or "auto".
+    """
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(app, port=port, http=http, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}/"
+    server.should_exit = True
+    thread.join(timeout=5)

@@ -97,6 +97,15 @@ class StreamEvent:
     data: Any
 
 
+USAGE_KEYS = ("input_tokens", "output_tokens", "total_tokens")
+
+
+def token_usage(message: Any) -> dict[str, int]:
+    """The tokens a chat model's reply reports (LangChain's `usage_metadata`); {} if none."""
+    found = getattr(message, "usage_metadata", None) or {}
+    return {key: int(found[key]) for key in USAGE_KEYS if key in found}
+
+
 def check_question(question: str, max_chars: int) -> str:
     """The question without surrounding blanks; empty or overlong ones are refused."""
     question = question.strip()

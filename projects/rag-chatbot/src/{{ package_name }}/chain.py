@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from langchain_core.callbacks.manager import adispatch_custom_event
 from langchain_core.documents import Document
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import (
     Runnable,
     RunnableConfig,
@@ -36,13 +37,14 @@ from .answers import (
     is_abstention,
     make_answer,
     should_abstain,
+    token_usage,
 )
 from .config import Settings
 from .errors import LLMError
 from .generation import ChatModels, ExtractiveAnswerer, explain_llm_error
 from .history import HistoryStore
 from .prompts import ANSWER_PROMPT, CONDENSE, format_context
-from .retriever import HybridRetriever
+from .relevance import citable
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -84,28 +86,28 @@ async def _now(value: T) -> T:
     return value
 
 
-def _usage(message: Any) -> dict[str, int]:
-    found = getattr(message, "usage_metadata", None) or {}
-    keys = ("input_tokens", "output_tokens", "total_tokens")
-    return {key: int(found[key]) for key in keys if key in found}
-
-
 class ChatEngine:
-    """Runs the chain for one question; the CLI, the API and the evaluation all use it."""
+    """Runs the chain for one question; the CLI, the API and the evaluation all use it.
+
+    `retriever` is any LangChain retriever: the project's `HybridRetriever`, or a stock
+    one such as `InMemoryVectorStore(...).as_retriever()`, whose documents get the fields
+    and relevance they lack from `relevance.citable`.
+    """
 
     def __init__(
         self,
-        retriever: HybridRetriever,
+        retriever: BaseRetriever,
         settings: Settings,
         chat_model: BaseChatModel | ChatModels | None = None,
         history: HistoryStore | None = None,
+        extractive: ExtractiveAnswerer | None = None,
     ) -> None:
         self.retriever = retriever
         self.settings = settings
         self.models: ChatModels | None = None
         self.chat_model = chat_model
         self.history = history or HistoryStore(settings.history_turns, settings.max_sessions)
-        self.extractive = ExtractiveAnswerer()
+        self.extractive = extractive or ExtractiveAnswerer()
         self.chain = self._build_chain()
 
     @property
@@ -192,7 +194,7 @@ class ChatEngine:
 
     async def _respond(self, inputs: dict[str, Any], config: RunnableConfig) -> dict[str, Any]:
         """Abstain, answer extractively or ask the chat model; tokens go out as events."""
-        documents: list[Document] = inputs["documents"]
+        documents = citable(inputs["documents"], inputs["standalone"])
         abstain = should_abstain(documents, self.settings.retrieval.min_confidence)
         usage: dict[str, int] = {}
         if abstain or self.models is None:
@@ -228,7 +230,7 @@ class ChatEngine:
                 message = chunk if message is None else message + chunk
         except Exception as error:
             raise self._llm_error(error) from error
-        return (str(message.text) if message is not None else ""), _usage(message)
+        return (str(message.text) if message is not None else ""), token_usage(message)
 
     async def stream(
         self, question: str, session_id: str | None = None

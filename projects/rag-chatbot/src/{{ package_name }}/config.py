@@ -23,7 +23,9 @@ ENV_PREFIX = "RAG_"
 LLMProvider = Literal[
     "none", "openai", "azure-openai", "ollama", "openai-compatible", "anthropic", "gemini"
 ]
-EmbeddingsProvider = Literal["none", "sentence-transformers", "openai"]
+EmbeddingsProvider = Literal["none", "local", "sentence-transformers", "openai"]
+# Providers that need no network once installed: `--offline` keeps them.
+OFFLINE_EMBEDDINGS: frozenset[str] = frozenset({"none", "local"})
 VectorStoreKind = Literal["embedded", "qdrant"]
 
 
@@ -66,7 +68,11 @@ class LLMSettings(BaseModel):
 
 
 class EmbeddingsSettings(BaseModel):
-    """The optional dense retriever; `none` keeps retrieval lexical (BM25) only."""
+    """The dense retriever fused with BM25; `none` keeps retrieval lexical (BM25) only.
+
+    `local` runs all-MiniLM-L6-v2 (or a local folder holding another BERT sentence
+    encoder) in NumPy, offline, with no PyTorch: see local_encoder.py.
+    """
 
     provider: EmbeddingsProvider = "none"
     model: str = "sentence-transformers/all-MiniLM-L6-v2"
@@ -252,8 +258,9 @@ def load_settings(
 ) -> Settings:
     """Build the settings once, at start-up, and turn validation errors into one message.
 
-    `offline` forces the extractive answerer and lexical retrieval whatever the files say,
-    so the demo and the evaluation run with no API key and no network. Misspelt keys in
+    `offline` forces the extractive answerer whatever the files say, and lexical retrieval
+    unless the embeddings run locally (`none` or `local`), so the demo and the evaluation
+    run with no API key and no network. Misspelt keys in
     the config file, `.env` or `RAG_*` variables are errors, not silently ignored.
     """
     if config_file is not None and config_file != DEFAULT_CONFIG_FILE and not config_file.is_file():
@@ -269,13 +276,21 @@ def load_settings(
     class _Settings(Settings):
         model_config = SettingsConfigDict(toml_file=config_file)
 
-    if offline:
-        for key, value in OFFLINE_OVERRIDES.items():
-            overrides[key] = {**value, **overrides.get(key, {})}
-    try:
-        return _Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
-    except ValidationError as error:
-        raise ConfigError(_describe(error)) from None
+    def build(values: dict[str, Any]) -> Settings:
+        try:
+            return _Settings(_env_file=env_file, **values)  # type: ignore[call-arg]
+        except ValidationError as error:
+            raise ConfigError(_describe(error)) from None
+
+    if not offline:
+        return build(overrides)
+    overrides["llm"] = {**OFFLINE_OVERRIDES["llm"], **overrides.get("llm", {})}
+    settings = build(overrides)
+    if settings.embeddings.provider in OFFLINE_EMBEDDINGS:
+        return settings  # the local encoder needs no network: keep hybrid retrieval
+    for key in ("embeddings", "vector_store"):
+        overrides[key] = {**OFFLINE_OVERRIDES[key], **overrides.get(key, {})}
+    return build(overrides)
 
 
 def _describe(error: ValidationError) -> str:

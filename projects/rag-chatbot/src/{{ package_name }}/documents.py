@@ -29,6 +29,8 @@ class LoadedFile:
 
     title: str
     sections: list[Section]
+    encoding_doubt: str | None = None
+    """Why the encoding of a text file is a guess that may be wrong; None when it is not."""
 
 
 class Chunk(BaseModel):

@@ -1,4 +1,7 @@
-"""Embedding models for dense retrieval, built from settings; none is needed offline."""
+"""Embedding models for dense retrieval, built from settings.
+
+The default, `local`, needs no network and no PyTorch (local_encoder.py).
+"""
 
 from __future__ import annotations
 
@@ -45,6 +48,10 @@ class SentenceTransformerEmbeddings(Embeddings):
 
 def build_embeddings(settings: EmbeddingsSettings) -> Embeddings | None:
     """The configured embedding model, or None when retrieval is lexical only."""
+    if settings.provider == "local":
+        from .local_encoder import LocalEncoder
+
+        return LocalEncoder(settings.model, settings.batch_size)
     if settings.provider == "sentence-transformers":
         return SentenceTransformerEmbeddings(settings.model, settings.batch_size)
     if settings.provider == "openai":

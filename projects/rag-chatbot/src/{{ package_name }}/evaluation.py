@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
 from pydantic import BaseModel
 
 from . import loop
@@ -30,12 +31,14 @@ from .config import CONFIGURED, LLMSettings, Settings
 from .errors import ChatbotError
 from .ingest import ingest
 from .prompts import ABSTAIN_MESSAGE
+from .retriever import HybridRetriever
 from .service import build_engine
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
     from matplotlib.axes import Axes
 
+    from .judging import Judgement
     from .social_preview import Card
 
 HIT_DEPTH = 5
@@ -75,13 +78,16 @@ class ItemResult:
     key_rank: int | None = None
     answer_has_key: bool | None = None
     confidence: float = 0.0
-    # With an LLM only (left out of the JSON otherwise): the judge's scores, the tokens.
+    # With an LLM only (left out of the JSON otherwise): the judge's scores, the tokens of
+    # the answer and those of the three judge calls.
     judgement: dict[str, float | None] | None = None
     usage: dict[str, int] | None = None
+    judge_usage: dict[str, int] | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        return {k: v for k, v in data.items() if k not in {"judgement", "usage"} or v}
+        optional = {"judgement", "usage", "judge_usage"}
+        return {k: v for k, v in data.items() if k not in optional or v}
 
 
 @dataclass
@@ -93,7 +99,7 @@ class EvalReport:
     items: list[ItemResult]
     timing: dict[str, float] = field(default_factory=dict)
     llm_usage: dict[str, float] = field(default_factory=dict)
-    """Tokens the answers used, and their cost when prices are configured."""
+    """Tokens the answers and the judge used, and their cost when prices are configured."""
 
     def headline(self) -> str:
         m = self.metrics
@@ -168,14 +174,19 @@ def _describe_model(chat_model: BaseChatModel | None) -> str:
     return f"LLM {name}"
 
 
-def _judge(engine: ChatEngine, question: str, answer: Answer) -> dict[str, float | None]:
+def _judge(engine: ChatEngine, question: str, answer: Answer) -> Judgement:
     from .judging import judge
 
-    async def run() -> dict[str, float | None]:
+    async def run() -> Judgement:
         assert engine.chat_model is not None
-        return asdict(await judge(engine.chat_model, question, answer))
+        return await judge(engine.chat_model, question, answer)
 
     return loop.run(run())  # the answers' loop, so the judge reuses their connection
+
+
+def _is_hybrid(retriever: BaseRetriever) -> bool:
+    """Whether dense search joined BM25 (the engine `run_evaluation` builds always has it)."""
+    return isinstance(retriever, HybridRetriever) and retriever.dense is not None
 
 
 def _mean(values: Sequence[float | None]) -> float | None:
@@ -183,15 +194,27 @@ def _mean(values: Sequence[float | None]) -> float | None:
     return round(statistics.mean(scored), 4) if scored else None
 
 
+def _total(usages: Sequence[dict[str, int]], key: str) -> int:
+    return sum(usage.get(key, 0) for usage in usages)
+
+
 def usage_summary(items: list[ItemResult], prices: LLMSettings) -> dict[str, float]:
-    """Tokens the answers used, and their cost in dollars when both prices are set."""
-    used = [item.usage for item in items if item.usage]
-    tokens_in = sum(usage.get("input_tokens", 0) for usage in used)
-    tokens_out = sum(usage.get("output_tokens", 0) for usage in used)
+    """Tokens the answers and the judge used, and their cost in dollars when priced.
+
+    `input_tokens` and `output_tokens` count both, as the bill does (the judge is the same
+    model); the `judge_` entries say how much of that the judging took.
+    """
+    answers = [item.usage for item in items if item.usage]
+    judging = [item.judge_usage for item in items if item.judge_usage]
+    tokens_in = _total(answers, "input_tokens") + _total(judging, "input_tokens")
+    tokens_out = _total(answers, "output_tokens") + _total(judging, "output_tokens")
     summary: dict[str, float] = {
-        "llm_answers": len(used),
+        "llm_answers": len(answers),
         "input_tokens": tokens_in,
         "output_tokens": tokens_out,
+        "judged_answers": len(judging),
+        "judge_input_tokens": _total(judging, "input_tokens"),
+        "judge_output_tokens": _total(judging, "output_tokens"),
     }
     if prices.input_price_per_mtok is not None and prices.output_price_per_mtok is not None:
         cost = tokens_in * prices.input_price_per_mtok + tokens_out * prices.output_price_per_mtok
@@ -219,6 +242,7 @@ def evaluate_engine(
         judgement = None
         if engine.chat_model is not None and not answer.abstained:
             judgement = _judge(engine, item.question, answer)
+        scores = judgement.scores() if judgement else None
         items.append(
             ItemResult(
                 item.question,
@@ -227,13 +251,14 @@ def evaluate_engine(
                 answer.abstained,
                 answer.answer,
                 top,
-                judgement["faithfulness"] if judgement else None,
+                scores["faithfulness"] if scores else None,
                 item.key,
                 key_rank,
                 None if item.key is None else contains_key(answer.answer, item.key),
                 answer.confidence,
-                judgement,
+                scores,
                 answer.usage or None,
+                (judgement.usage or None) if judgement else None,
             )
         )
     return (
@@ -354,7 +379,7 @@ def run_evaluation(
             engine.close()
     setup = {
         "retrieval": "bm25s"
-        + (f" + {settings.embeddings.provider} (RRF)" if engine.retriever.dense else ""),
+        + (f" + {settings.embeddings.provider} (RRF)" if _is_hybrid(engine.retriever) else ""),
         "answerer": _describe_model(engine.chat_model),
         "top_k": settings.retrieval.top_k,
         "min_confidence": settings.retrieval.min_confidence,
@@ -367,8 +392,10 @@ def _usage_lines(usage: dict[str, float]) -> list[str]:
     if not usage:
         return []
     line = (
-        f"LLM tokens over {usage['llm_answers']:.0f} answers: {usage['input_tokens']:.0f} in, "
-        f"{usage['output_tokens']:.0f} out"
+        f"LLM tokens over {usage['llm_answers']:.0f} answers and "
+        f"{usage['judged_answers']:.0f} judgements: {usage['input_tokens']:.0f} in, "
+        f"{usage['output_tokens']:.0f} out (the judge's share: "
+        f"{usage['judge_input_tokens']:.0f} in, {usage['judge_output_tokens']:.0f} out)"
     )
     if "cost_usd" in usage:
         line += f"; cost ${usage['cost_usd']:.4f}"

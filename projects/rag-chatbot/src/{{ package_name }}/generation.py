@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 import threading
 import weakref
@@ -19,6 +20,7 @@ from .text import split_sentences, tokenize
 
 if TYPE_CHECKING:
     from langchain_core.documents import Document
+    from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
 
 OLLAMA_BASE_URL = "http://localhost:11434/v1"
@@ -258,29 +260,93 @@ def _with_neighbours(sentences: Sequence[str], position: int) -> list[int]:
     return chosen
 
 
+# Questions that ask for a procedure, or for a figure: the answer then leans to the
+# sentence that introduces a command or code, or to the one that holds a number.
+_ASKS_HOW_TO = re.compile(
+    r"^\W*(?:how (?:do|can|should|would|could|might) (?:i|we|you|one)|how to|is there a way"
+    r"|what(?:'s| is) the (?:command|option|setting|syntax|directive|flag))\b",
+    re.IGNORECASE,
+)
+_ASKS_NUMBER = re.compile(
+    r"\b(?:how (?:many|much|long|large|big|often|far|old)"
+    r"|(?:default|maximum|minimum|max|min) (?:value|size|length|number|timeout|limit)"
+    r"|what(?:'s| is) the (?:default|maximum|minimum|limit|size))\b",
+    re.IGNORECASE,
+)
+_FIGURE = re.compile(r"\d")
+# Inline code, an option, a call, a dotted name or an SQL-like statement in prose.
+_CODE_LIKE = re.compile(r"`|(?<!\w)--?[a-z][\w-]*|\w\(|\b\w+\.\w+\b|\b[A-Z]{3,}(?: [A-Z]{2,})+\b")
+# How much a sentence of the right kind for the question, and its similarity in meaning
+# (cosine, with the embedding model), add to its word-match score (best sentence = 1);
+# chosen on the dev corpora of benchmarks/generalisation.py.
+KIND_BONUS = 0.3
+MEANING_WEIGHT = 1.0
+# Sentences read by the embedding model per answer: the best by words, and the lead of
+# the best chunk (which may answer in other words). Bounded: each costs model time.
+MEANING_CANDIDATES = 12
+MEANING_CHARS = 300
+
+
+def question_kind(question: str) -> str:
+    """`how-to`, `number` or `other`: what kind of sentence answers the question."""
+    if _ASKS_NUMBER.search(question):
+        return "number"
+    if _ASKS_HOW_TO.search(question):
+        return "how-to"
+    return "other"
+
+
+def _is_kind(kind: str, sentences: Sequence[str], position: int) -> bool:
+    sentence = sentences[position]
+    if kind == "number":
+        return bool(_FIGURE.search(sentence))
+    if kind == "how-to":
+        following = sentences[position + 1] if position + 1 < len(sentences) else ""
+        return following.startswith(_FENCE) or bool(_CODE_LIKE.search(sentence))
+    return False
+
+
 class ExtractiveAnswerer:
     """Answer with the retrieved sentences that best match the question, each cited.
 
     It never writes a word of its own, so it cannot hallucinate; the price is answers
-    that read like quotations. It is the default because it needs no model at all.
+    that read like quotations. It is the default because it needs no language model.
 
     Sentences are ranked by BM25 over the candidate sentences themselves (so a word
     that every candidate shares, like "Python" in the Python docs, counts for little),
     read under their heading; a section whose heading asks the question ("Why is it
     called Python?") answers it in its lead sentences, which get the heading's match.
+    With an embedding model, the best candidates also score by meaning (cosine
+    similarity to the question), which finds the sentence that answers in other words;
+    and a sentence of the kind the question asks for (a command for "how do I", a figure
+    for "how many") gets a bonus.
     """
 
-    def __init__(self, max_sentences: int = 2, max_chars: int = 600) -> None:
+    def __init__(
+        self, max_sentences: int = 2, max_chars: int = 600, embeddings: Embeddings | None = None
+    ) -> None:
         self.max_sentences = max_sentences
         self.max_chars = max_chars
+        self.embeddings = embeddings
 
     def answer(self, question: str, documents: Sequence[Document]) -> str:
         wanted = tokenize(question)
         texts = [split_sentences(document.page_content) for document in documents]
         candidates = self._candidates(set(wanted), documents, texts)
+        if self.embeddings is not None and texts:
+            # The best chunk's lead may answer with none of the question's words.
+            listed = {(number, position) for number, position, _, _ in candidates}
+            candidates += [
+                (1, position, tokenize(sentence), 0.0)
+                for position, sentence in enumerate(texts[0][:3])
+                if (1, position) not in listed and _FENCE not in sentence
+            ]
         if not candidates:
             return ""
         ranked = self._rank(wanted, candidates)
+        ranked = self._by_kind(question_kind(question), ranked, texts)
+        if self.embeddings is not None:
+            ranked = self._by_meaning(question, ranked, texts)
         # A further sentence must earn its place: 40% of the best score or better, and
         # room left under max_chars (the best sentence always goes in).
         picked: set[tuple[int, int]] = set()
@@ -328,10 +394,12 @@ class ExtractiveAnswerer:
         self, wanted: list[str], candidates: list[tuple[int, int, list[str], float]]
     ) -> list[tuple[float, int, int]]:
         """Candidates best first as (score, chunk number, position)."""
-        bm25 = bm25s.BM25()
-        bm25.index([terms for _, _, terms, _ in candidates], show_progress=False)
-        known = [term for term in wanted if term in bm25.vocab_dict]
-        scores = bm25.get_scores(known) if known else np.zeros(len(candidates))
+        scores = np.zeros(len(candidates))
+        if any(terms for _, _, terms, _ in candidates):  # BM25 needs a word to count
+            bm25 = bm25s.BM25()
+            bm25.index([terms for _, _, terms, _ in candidates], show_progress=False)
+            known = [term for term in wanted if term in bm25.vocab_dict]
+            scores = bm25.get_scores(known) if known else scores
         top = float(scores.max()) or 1.0
         ranked = []
         for (number, position, _, lead), score in zip(candidates, scores, strict=True):
@@ -339,6 +407,36 @@ class ExtractiveAnswerer:
             prior = (1 + 0.5 * (number - 1)) * (1 + 0.1 * position)
             ranked.append(((float(score) / top + lead) / prior, number, position))
         return sorted(ranked, key=lambda item: (-item[0], item[1], item[2]))
+
+    @staticmethod
+    def _by_kind(
+        kind: str, ranked: list[tuple[float, int, int]], texts: list[list[str]]
+    ) -> list[tuple[float, int, int]]:
+        if kind == "other":
+            return ranked
+        rescored = [
+            (score + KIND_BONUS * _is_kind(kind, texts[number - 1], position), number, position)
+            for score, number, position in ranked
+        ]
+        return sorted(rescored, key=lambda item: (-item[0], item[1], item[2]))
+
+    def _by_meaning(
+        self, question: str, ranked: list[tuple[float, int, int]], texts: list[list[str]]
+    ) -> list[tuple[float, int, int]]:
+        assert self.embeddings is not None
+        head = ranked[:MEANING_CANDIDATES]
+        # The start of a sentence says what it is about; a long one would pad the batch.
+        sentences = [texts[number - 1][position][:MEANING_CHARS] for _, number, position in head]
+        vectors = np.asarray(
+            [self.embeddings.embed_query(question), *self.embeddings.embed_documents(sentences)]
+        )
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        similarity = vectors[1:] @ vectors[0]
+        rescored = [
+            (score + MEANING_WEIGHT * float(cosine), number, position)
+            for (score, number, position), cosine in zip(head, similarity, strict=True)
+        ]
+        return sorted(rescored, key=lambda item: (-item[0], item[1], item[2]))
 
     def _quote(
         self,

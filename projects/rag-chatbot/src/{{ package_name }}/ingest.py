@@ -17,7 +17,13 @@ from .documents import Chunk
 from .embeddings import build_embeddings
 from .errors import IngestError
 from .index import FileEntry, IndexSnapshot, IndexStore, write_snapshot
-from .loaders import SUPPORTED_SUFFIXES, UnreadableFileError, load_file
+from .loaders import (
+    SUPPORTED_SUFFIXES,
+    UnreadableFileError,
+    load_file,
+    read_regular_file,
+    special_file_kind,
+)
 from .retrieval import LexicalIndex
 from .vectorstores import open_vector_index
 
@@ -37,7 +43,9 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
-    """Files that could not be read or held no text, with the reason."""
+    """Files that could not be read or held no text, FIFOs, sockets and devices, with why."""
+    guessed_encodings: list[tuple[str, str]] = field(default_factory=list)
+    """Files read in an encoding that is a guess which may be wrong, with the guess."""
     unsupported: list[str] = field(default_factory=list)
     unreadable_folders: list[str] = field(default_factory=list)
     chunks: int = 0
@@ -62,25 +70,39 @@ class Discovery:
 
     files: list[Path] = field(default_factory=list)
     unsupported: list[Path] = field(default_factory=list)
+    special: list[tuple[Path, str]] = field(default_factory=list)
+    """FIFOs, sockets and devices with a supported suffix, with what each is: never opened."""
     unreadable_folders: list[Path] = field(default_factory=list)
 
     def note_unreadable(self, error: OSError) -> None:
         """os.walk's error callback: a folder that could not be listed."""
         self.unreadable_folders.append(Path(error.filename))
 
+    def add_file(self, path: Path) -> None:
+        """A file to read, unless it is a FIFO, a socket or a device (links followed)."""
+        try:
+            kind = special_file_kind(path.stat().st_mode)
+        except OSError:  # a dangling link: reading it says what is wrong
+            kind = None
+        if kind is None:
+            self.files.append(path)
+        else:
+            self.special.append((path, kind))
+
 
 def discover(paths: Sequence[Path]) -> Discovery:
     """Supported files under `paths` (folders are searched recursively), sorted.
 
-    Hidden files and folders are left out silently; unsupported files and folders that
-    cannot be listed are reported, so nothing is dropped without a word.
+    Hidden files and folders are left out silently; unsupported files, FIFOs, sockets,
+    devices and folders that cannot be listed are reported, so nothing is dropped without
+    a word.
     """
     found = Discovery()
     for path in paths:
         if not path.exists():
             raise IngestError(f"{path} does not exist")
         if not path.is_dir():
-            found.files.append(path)
+            found.add_file(path)
             continue
 
         for folder, subfolders, names in os.walk(path, onerror=found.note_unreadable):
@@ -90,11 +112,12 @@ def discover(paths: Sequence[Path]) -> Discovery:
                 if name.startswith("."):
                     continue
                 if file.suffix.lower() in SUPPORTED_SUFFIXES:
-                    found.files.append(file)
+                    found.add_file(file)
                 else:
                     found.unsupported.append(file)
     found.files = sorted(set(found.files))
     found.unsupported.sort()
+    found.special.sort()
     found.unreadable_folders.sort()
     return found
 
@@ -147,21 +170,29 @@ def ingest(
     chunks_by_source = {source: previous_chunks.get(source, []) for source in files}
     report.chunks_removed = sum(len(previous_chunks.get(source, [])) for source in report.removed)
     found = discover(paths)
+    report.skipped = [
+        (source_name(path), f"{kind}, not a regular file") for path, kind in found.special
+    ]
     report.unsupported = [source_name(path) for path in found.unsupported]
     report.unreadable_folders = [source_name(path) for path in found.unreadable_folders]
     for path in found.files:
         source = source_name(path)
         try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            data = read_regular_file(path)
         except OSError as error:
             report.skipped.append((source, (error.strerror or str(error)).lower()))
             continue
+        except UnreadableFileError as error:  # swapped for a FIFO since the listing
+            report.skipped.append((source, str(error)))
+            continue
+        digest = hashlib.sha256(data).hexdigest()
         known = files.get(source)
         if known is not None and known.sha256 == digest:
             report.unchanged.append(source)
             continue
         try:
-            chunks = chunk_file(load_file(path), source, settings.chunking)
+            loaded = load_file(path, data)
+            chunks = chunk_file(loaded, source, settings.chunking)
         except UnreadableFileError as error:
             report.skipped.append((source, str(error)))
             continue
@@ -170,6 +201,8 @@ def ingest(
             report.skipped.append((source, f"could not be parsed ({type(error).__name__})"))
             continue
         (report.updated if known else report.added).append(source)
+        if loaded.encoding_doubt:
+            report.guessed_encodings.append((source, loaded.encoding_doubt))
         files[source] = FileEntry(digest, [chunk.chunk_id for chunk in chunks])
         report.chunks_removed += len(chunks_by_source.get(source, []))
         report.chunks_added += len(chunks)
@@ -177,6 +210,12 @@ def ingest(
     _warn_once("unreadable file", [f"{source} ({reason})" for source, reason in report.skipped])
     _warn_once("unsupported file", report.unsupported)
     _warn_once("unreadable folder", report.unreadable_folders)
+    if report.guessed_encodings:
+        logger.warning(
+            "guessed the encoding of %s (save as UTF-8 if its accents read wrong): %s",
+            _plural(len(report.guessed_encodings), "file"),
+            ", ".join(f"{source} ({guess})" for source, guess in report.guessed_encodings),
+        )
 
     all_chunks = [
         chunk for source in sorted(chunks_by_source) for chunk in chunks_by_source[source]

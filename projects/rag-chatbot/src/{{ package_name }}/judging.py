@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.prompts import ChatPromptTemplate
 
+from .answers import token_usage
 from .prompts import escape
 
 if TYPE_CHECKING:
@@ -68,6 +70,9 @@ _VERDICTS = {"yes": 1.0, "partly": 0.5, "no": 0.0}
 _JSON = re.compile(r"\{.*\}", re.DOTALL)
 
 
+JUDGED = ("faithfulness", "answer_relevance", "context_precision")
+
+
 @dataclass(frozen=True)
 class Judgement:
     """The three scores for one answer, each 0 to 1; None where the judge's reply was unusable."""
@@ -75,6 +80,11 @@ class Judgement:
     faithfulness: float | None
     answer_relevance: float | None
     context_precision: float | None
+    usage: dict[str, int] = field(default_factory=dict)
+    """Tokens the three judge calls used together, counted in `eval`'s totals and cost."""
+
+    def scores(self) -> dict[str, float | None]:
+        return {name: getattr(self, name) for name in JUDGED}
 
 
 def _json(reply: str) -> dict[str, Any] | None:
@@ -139,8 +149,12 @@ async def judge(model: BaseChatModel, question: str, answer: Answer) -> Judgemen
     precise = await model.ainvoke(
         CONTEXT_PRECISION.format_messages(question=question, context=context)
     )
+    usage: Counter[str] = Counter()
+    for reply in (faithful, relevant, precise):
+        usage.update(token_usage(reply))
     return Judgement(
         faithfulness=faithfulness_of(str(faithful.text)),
         answer_relevance=relevance_of(str(relevant.text)),
         context_precision=context_precision_of(str(precise.text), len(answer.sources)),
+        usage=dict(usage),
     )

@@ -6,16 +6,21 @@ import csv
 import io
 import json
 import logging
+import os
 import re
+import stat
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from bs4 import BeautifulSoup, Tag
+from bs4.dammit import EncodingDetector
 from langchain_text_splitters import MarkdownHeaderTextSplitter
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
+from .charsets import decode
 from .documents import LoadedFile, Section
 from .markup import clean_markdown
 
@@ -24,6 +29,9 @@ logger = logging.getLogger(__name__)
 _MARKDOWN_HEADINGS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
 _HTML_HEADINGS = ("h1", "h2", "h3", "h4")
 _HTML_BLOCKS = ("p", "li", "td", "th", "pre", "blockquote", "dd", "dt")
+# A paragraph that is only bold text, this short, heads what follows (pages whose
+# headings are <p><b>...</b></p> would otherwise give every chunk only the page title).
+_PSEUDO_HEADING_CHARS = 120
 # Site chrome around the article: menus, sidebars, breadcrumbs, footers, "¶" anchors.
 _HTML_CHROME_TAGS = ["script", "style", "nav", "footer", "header", "noscript", "aside", "form"]
 _HTML_CHROME_ROLES = re.compile(r"^(navigation|search|banner|contentinfo|complementary)$")
@@ -47,46 +55,75 @@ class UnreadableFileError(Exception):
     """The file is empty, binary or corrupt; ingestion skips it and carries on."""
 
 
-def load_file(path: Path) -> LoadedFile:
-    """Dispatch on the suffix; raise UnreadableFileError for anything that cannot be used."""
-    loader = LOADERS.get(path.suffix.lower())
-    if loader is None:
+def load_file(path: Path, data: bytes | None = None) -> LoadedFile:
+    """Dispatch on the suffix; raise UnreadableFileError for anything that cannot be used.
+
+    `data` is the file's content when the caller has read it already (ingest hashes it).
+    """
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
         raise UnreadableFileError(f"unsupported file type '{path.suffix}'")
-    data = path.read_bytes()
+    if data is None:
+        data = read_regular_file(path)
     if not data.strip():
         raise UnreadableFileError("the file is empty")
-    loaded = loader(path, data)
+    if suffix in BINARY_LOADERS:
+        loaded = BINARY_LOADERS[suffix](path, data)
+    else:
+        declared = None
+        if suffix in HTML_SUFFIXES:
+            declared = EncodingDetector.find_declared_encoding(data, is_html=True)
+        decoded = decode(data, declared)
+        # A NUL character never appears in text; it marks a binary file renamed to .md/.txt.
+        if decoded is None or "\x00" in decoded.text[:8192]:
+            raise UnreadableFileError("the file looks binary, not text")
+        text = decoded.text.replace("\r\n", "\n")
+        loaded = replace(TEXT_LOADERS[suffix](path, text), encoding_doubt=decoded.doubt)
     if not any(section.text.strip() for section in loaded.sections):
         raise UnreadableFileError("no text could be extracted")
     return loaded
 
 
-def _decode(data: bytes) -> str:
-    """UTF-8 text as it is; any other encoding (Latin-1, cp1252, UTF-16...) detected."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        from charset_normalizer import from_bytes  # only for the rare non-UTF-8 file
+def special_file_kind(mode: int) -> str | None:
+    """What a file that is not a regular one is, from its `st_mode`; None for a regular file.
 
-        best = from_bytes(data).best()
-        if best is None:
-            raise UnreadableFileError("the file looks binary, not text") from None
-        text = str(best)
-    # A NUL character never appears in text; it marks a binary file renamed to .md/.txt.
-    if "\x00" in text[:8192]:
-        raise UnreadableFileError("the file looks binary, not text")
-    return text.replace("\r\n", "\n")
+    Reading a FIFO waits for a writer forever, and a device such as /dev/zero never ends:
+    ingest names these and never opens them.
+    """
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def read_regular_file(path: Path) -> bytes:
+    """The bytes of a regular file; anything else is refused without blocking on it.
+
+    Opened non-blocking and checked again once open, so a file swapped for a FIFO after
+    the folder was listed cannot hang the read (O_NONBLOCK changes nothing for a file).
+    """
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as file:
+        kind = special_file_kind(os.fstat(descriptor).st_mode)
+        if kind is not None:
+            raise UnreadableFileError(f"{kind}, not a regular file")
+        return file.read()
 
 
 def _title_from_name(path: Path) -> str:
     return path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
 
 
-def load_markdown(path: Path, data: bytes) -> LoadedFile:
+def load_markdown(path: Path, text: str) -> LoadedFile:
     splitter = MarkdownHeaderTextSplitter(_MARKDOWN_HEADINGS, strip_headers=True)
     sections = []
     title = ""
-    text = clean_markdown(_decode(data))
+    text = clean_markdown(text)
     for piece in splitter.split_text(text):
         headings = tuple(
             piece.metadata[key] for _, key in _MARKDOWN_HEADINGS if key in piece.metadata
@@ -96,8 +133,7 @@ def load_markdown(path: Path, data: bytes) -> LoadedFile:
     return LoadedFile(title or _title_from_name(path), sections)
 
 
-def load_text(path: Path, data: bytes) -> LoadedFile:
-    text = _decode(data)
+def load_text(path: Path, text: str) -> LoadedFile:
     first_line = text.strip().splitlines()[0].strip()
     title = first_line if len(first_line) <= 80 else _title_from_name(path)
     return LoadedFile(title, [Section(text, (title,))])
@@ -117,6 +153,12 @@ class _Outline:
         self._headings = [(lvl, name) for lvl, name in self._headings if lvl < level]
         self._headings.append((level, text))
 
+    def close_below(self, level: int) -> None:
+        """Text from here on belongs to the heading at `level`, not to any deeper one."""
+        if any(lvl > level for lvl, _ in self._headings):
+            self._flush()
+            self._headings = [(lvl, name) for lvl, name in self._headings if lvl <= level]
+
     def add(self, line: str) -> None:
         if line:
             self._lines.append(line)
@@ -132,8 +174,8 @@ class _Outline:
             self._lines = []
 
 
-def load_html(path: Path, data: bytes) -> LoadedFile:
-    soup = BeautifulSoup(_decode(data), "html.parser")
+def load_html(path: Path, text: str) -> LoadedFile:
+    soup = BeautifulSoup(text, "html.parser")
     title_tag = soup.find("title") or soup.find("h1")
     title = title_tag.get_text(" ", strip=True) if title_tag else ""
     title = _TITLE_SUFFIX.sub("", title) or _title_from_name(path)
@@ -142,22 +184,84 @@ def load_html(path: Path, data: bytes) -> LoadedFile:
     outline = _Outline()
 
     body = soup.find("main") or soup.find(role="main") or soup.body or soup
+    heading_level = 1  # of the last real heading: pseudo-headings nest below it
+    entries: list[Tag] = []  # the <dl> of each open API entry or term, outermost first
     for element in body.find_all([*_HTML_HEADINGS, *_HTML_BLOCKS]):
-        if not isinstance(element, Tag) or element.find_parent(_HTML_BLOCKS):
+        if not isinstance(element, Tag) or _inside_block(element):
             continue
+        while entries and entries[-1] not in element.parents:
+            entries.pop()  # past the end of that list: its entry's heading closes
+            outline.close_below(heading_level + len(entries))
         if element.name == "pre":  # code keeps its lines and indentation
             code = element.get_text().strip("\n")
             if code.strip():
                 outline.add(f"```\n{code}\n```")
             continue
+        if element.name == "dd" and _holds_blocks(element):
+            continue  # its paragraphs, code and nested entries are read one by one
+        if _only_links(element):
+            continue  # a table of contents, or a FAQ's list of its own questions
         text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(element.get_text(" ").split()))
         if not text:
             continue
         if element.name in _HTML_HEADINGS:
-            outline.open_heading(int(element.name[1]), text)
+            heading_level = int(element.name[1])
+            entries.clear()
+            outline.open_heading(heading_level, text)
+        elif element.name == "dt" and _heads_entry(element):
+            # An API entry or glossary term: its definition is a section of its own.
+            entries.append(element.parent)
+            outline.open_heading(heading_level + len(entries), text.removesuffix(" ¶"))
+        elif _is_pseudo_heading(element, text):
+            outline.open_heading(heading_level + 1, text)
         else:
             outline.add(text)
     return LoadedFile(title, outline.sections())
+
+
+def _only_links(element: Tag) -> bool:
+    """A list item or paragraph whose every word is link text: navigation, not content.
+
+    Such entries repeat headings found elsewhere and, ranked for a question, they win
+    with its words while answering nothing.
+    """
+    if element.name not in ("li", "p"):
+        return False
+    links = element.find_all("a")
+    linked = "".join(link.get_text() for link in links).split()
+    return bool(links) and linked == element.get_text().split()
+
+
+def _holds_blocks(element: Tag) -> bool:
+    return element.find(["p", "pre", "dl", "ul", "ol", "table", "div"]) is not None
+
+
+def _inside_block(element: Tag) -> bool:
+    """Whether an enclosing block already reads this element's text.
+
+    A <dd> that holds paragraphs, code or nested definitions is not read as one block:
+    in API references it holds a whole class, methods and all.
+    """
+    for parent in element.find_parents(_HTML_BLOCKS):
+        if parent.name != "dd" or not _holds_blocks(parent):
+            return True
+    return False
+
+
+def _heads_entry(term: Tag) -> bool:
+    """A <dt> whose definition is long enough to be a section: not a one-line glossary."""
+    definition = term.find_next_sibling("dd")
+    return definition is not None and (
+        _holds_blocks(definition) or len(definition.get_text(" ", strip=True)) > 200
+    )
+
+
+def _is_pseudo_heading(element: Tag, text: str) -> bool:
+    """A short paragraph that is all bold (or strong) text, as in FAQ question lists."""
+    if element.name != "p" or len(text) > _PSEUDO_HEADING_CHARS:
+        return False
+    bold = element.find_all(["b", "strong"], recursive=False)
+    return bool(bold) and " ".join(" ".join(b.get_text(" ").split()) for b in bold) == text
 
 
 def _remove_chrome(soup: BeautifulSoup) -> None:
@@ -173,10 +277,10 @@ def _remove_chrome(soup: BeautifulSoup) -> None:
             element.decompose()
 
 
-def load_rst(path: Path, data: bytes) -> LoadedFile:
+def load_rst(path: Path, text: str) -> LoadedFile:
     from .restructuredtext import parse_rst  # docutils takes a tenth of a second to import
 
-    return parse_rst(_decode(data), _title_from_name(path))
+    return parse_rst(text, _title_from_name(path))
 
 
 def load_docx(path: Path, data: bytes) -> LoadedFile:
@@ -248,8 +352,7 @@ def _pdf_sections(text: str, page: tuple[str, ...]) -> list[Section]:
     return sections
 
 
-def _faq_rows(path: Path, data: bytes) -> list[dict[str, str]]:
-    text = _decode(data)
+def _faq_rows(path: Path, text: str) -> list[dict[str, str]]:
     if path.suffix.lower() == ".csv":
         return [dict(row) for row in csv.DictReader(io.StringIO(text))]
     rows = []
@@ -271,12 +374,12 @@ def _pick(row: dict[str, str], keys: tuple[str, ...]) -> str:
     return next((lowered[key].strip() for key in keys if lowered.get(key)), "")
 
 
-def load_faq(path: Path, data: bytes) -> LoadedFile:
+def load_faq(path: Path, text: str) -> LoadedFile:
     """Read a FAQ table: one section per row, headed by its question.
 
     Each answer becomes its own chunk, so a citation points at one FAQ entry.
     """
-    rows = _faq_rows(path, data)
+    rows = _faq_rows(path, text)
     title = _title_from_name(path)
     sections = []
     for row in rows:
@@ -288,7 +391,7 @@ def load_faq(path: Path, data: bytes) -> LoadedFile:
     return LoadedFile(title, sections)
 
 
-LOADERS: dict[str, Callable[[Path, bytes], LoadedFile]] = {
+TEXT_LOADERS: dict[str, Callable[[Path, str], LoadedFile]] = {
     ".md": load_markdown,
     ".markdown": load_markdown,
     ".txt": load_text,
@@ -296,9 +399,12 @@ LOADERS: dict[str, Callable[[Path, bytes], LoadedFile]] = {
     ".htm": load_html,
     ".rst": load_rst,
     ".rest": load_rst,
-    ".pdf": load_pdf,
-    ".docx": load_docx,
     ".csv": load_faq,
     ".jsonl": load_faq,
 }
-SUPPORTED_SUFFIXES = frozenset(LOADERS)
+BINARY_LOADERS: dict[str, Callable[[Path, bytes], LoadedFile]] = {
+    ".pdf": load_pdf,
+    ".docx": load_docx,
+}
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+SUPPORTED_SUFFIXES = frozenset(TEXT_LOADERS) | frozenset(BINARY_LOADERS)

@@ -1,7 +1,7 @@
-"""The offline `ask`: BM25 and the extractive answerer, without LangChain's runnables.
+"""The offline `ask`: local retrieval and the extractive answer, without LangChain's runnables.
 
-With no chat model, no embeddings and no reranker configured, the answer chain
-(`chain.py`) runs only local steps. Running them as an LCEL Runnable costs a cold
+With no chat model and no reranker configured, and embeddings that run in this process
+(`local`) or none, the answer chain (`chain.py`) runs only local steps. Running them as an LCEL Runnable costs a cold
 process most of a second before the first question, because `langchain_core`'s
 retriever and runnable modules import its tracers and, through them, the LangSmith
 client. A CLI `ask` with nobody tracing it gets nothing for that, so it answers here,
@@ -29,7 +29,7 @@ from .config import Settings
 from .generation import ExtractiveAnswerer
 from .history import HistoryStore
 from .index import IndexStore
-from .retrieval import LexicalIndex, rank_documents
+from .retrieval import DenseRetriever, LexicalIndex, open_dense, rank_documents
 
 # Any of these set (to anything but a false value) means someone may be tracing runs:
 # LangSmith reads the first four, langchain_core's callback manager also the fifth.
@@ -52,7 +52,8 @@ def answers_offline(settings: Settings, environ: Mapping[str, str] = os.environ)
     """True when an answer needs only local steps and nobody traces the run."""
     return (
         settings.llm.provider == "none"
-        and settings.embeddings.provider == "none"
+        and settings.embeddings.provider in ("none", "local")
+        and settings.vector_store.kind == "embedded"
         and settings.reranker.kind == "none"
         and not tracing_requested(environ)
     )
@@ -61,17 +62,30 @@ def answers_offline(settings: Settings, environ: Mapping[str, str] = os.environ)
 class OfflineEngine:
     """Answers one question after another, as `ChatEngine.ask` does offline."""
 
-    def __init__(self, lexical: LexicalIndex, settings: Settings, history: HistoryStore) -> None:
+    def __init__(
+        self,
+        lexical: LexicalIndex,
+        settings: Settings,
+        history: HistoryStore,
+        dense: DenseRetriever | None = None,
+    ) -> None:
         self.lexical = lexical
+        self.dense = dense
         self.settings = settings
         self.history = history
-        self.extractive = ExtractiveAnswerer()
+        self.extractive = ExtractiveAnswerer(embeddings=dense.embeddings if dense else None)
 
     @classmethod
     def load(cls, settings: Settings, history: HistoryStore) -> OfflineEngine:
         """Load the current index; raises IndexNotFoundError when nothing was ingested."""
         snapshot = IndexStore(settings.index_dir).load()
-        return cls(LexicalIndex.load(snapshot.path, snapshot.chunks), settings, history)
+        dense = None
+        if settings.embeddings.provider == "local":
+            from .local_encoder import LocalEncoder
+
+            encoder = LocalEncoder(settings.embeddings.model, settings.embeddings.batch_size)
+            dense = open_dense(snapshot, settings, encoder)
+        return cls(LexicalIndex.load(snapshot.path, snapshot.chunks), settings, history, dense)
 
     def ask(self, question: str, session_id: str | None = None) -> Answer:
         """Condense, retrieve, abstain or answer extractively, and save the turn."""
@@ -81,7 +95,8 @@ class OfflineEngine:
         started = time.perf_counter()
         standalone = condense_offline(question, self.history.turns(session_id))
         retrieval = self.settings.retrieval
-        documents = rank_documents(standalone, self.lexical, retrieval)[: retrieval.top_k]
+        documents = rank_documents(standalone, self.lexical, retrieval, self.dense)
+        documents = documents[: retrieval.top_k]
         abstain = should_abstain(documents, retrieval.min_confidence)
         text = ABSTAIN_MESSAGE if abstain else self.extractive.answer(standalone, documents)
         answer = make_answer(text, documents, abstain=abstain, standalone_question=standalone)

