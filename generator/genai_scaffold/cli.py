@@ -339,7 +339,8 @@ def update(
     PATH may be any folder inside the project, also a project that is a subfolder of a
     larger git repository. The repository must have no uncommitted changes; review the
     update with `git diff`. Answers given with -d or --data-file change the project's
-    recorded answers.
+    recorded answers. Exits 1 when the update leaves conflicts, or with --pretend
+    when it would.
     """
     from genai_scaffold import answers
     from genai_scaffold.update import find_project, preview_update
@@ -368,12 +369,12 @@ def update(
         )
         for name in result.conflicts:
             click.echo(f"  {name}")
-        if not pretend:
-            sys.exit(1)
     if pretend:
         click.echo("Pretend mode: nothing was written.", err=True)
-    else:
+    elif not result.conflicts:
         click.echo("Review with `git diff`, run the tests, then commit.")
+    if result.conflicts:  # also when pretending, so that a CI job can fail on it
+        sys.exit(1)
 
 
 @main.command(short_help="Exit 1 when a newer template release is available (for CI).")
