@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 import click
 from click.shell_completion import CompletionItem
 
+from genai_scaffold import DISTRIBUTION
 from genai_scaffold.errors import ScaffoldError
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ def _answer_options(function: F) -> F:
 
 
 @click.group(cls=ScaffoldGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="genai-scaffold", prog_name="genai-scaffold")
+@click.version_option(package_name=DISTRIBUTION, prog_name="genai-scaffold")
 def main() -> None:
     """Generate portfolio-grade generative-AI projects.
 

@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from genai_scaffold import git
+from genai_scaffold import DISTRIBUTION, git
 from genai_scaffold.errors import FilesystemError, TemplateNotFoundError
 
 if TYPE_CHECKING:
@@ -43,7 +43,6 @@ BUNDLE_NAME = "template.bundle"
 MIRROR_CACHE = "copier-cache"
 HOME_VARIABLE = "GENAI_SCAFFOLD_HOME"
 URL_VARIABLE = "GENAI_SCAFFOLD_TEMPLATE_URL"
-DISTRIBUTION = "genai-scaffold"
 # Used only when the package metadata is not there (a checkout that is not installed).
 FALLBACK_URL = "https://github.com/genai-scaffold/genai-scaffold.git"
 
