@@ -98,6 +98,7 @@ def test_new_no_git_leaves_no_repository(workdir: Path) -> None:
             "Error: the answers say kind=",
         ),
         (["update", "."], "is not inside a generated project (no .copier-answers.yml"),
+        (["new", "rag-chatbot", "/", "--defaults"], "Error: / is not empty"),
         (
             ["new", "rag-chatbot", "d" * 300, "--defaults"],
             f"Error: the folder name '{'d' * 40}...' is 300 bytes long; the file system allows 255",

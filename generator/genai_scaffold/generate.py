@@ -64,7 +64,7 @@ def _check_name_lengths(dest: Path) -> None:
     The OS would refuse it anyway, but as a write failure; the name is the user's input.
     """
     # os.path.isdir, not Path.is_dir: it answers False for a name too long, not raise.
-    existing = next(folder for folder in dest.parents if os.path.isdir(folder))  # noqa: PTH112
+    existing = next(folder for folder in (dest, *dest.parents) if os.path.isdir(folder))  # noqa: PTH112
     try:
         limit = os.pathconf(existing, "PC_NAME_MAX")
     except (OSError, ValueError):  # no such setting on this platform
