@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +13,15 @@ import yaml
 from click.testing import CliRunner, Result
 from genai_scaffold.cli import main
 from genai_scaffold.questionnaire import Questionnaire
+from hypothesis import settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_PARTS = ("copier.yml", "template", "projects")
+
+# Property tests render templates and build metadata: slower than hypothesis's 200 ms
+# deadline on a busy machine, and their examples are not worth a .hypothesis/ folder.
+settings.register_profile("generator", deadline=None, database=None)
+settings.load_profile("generator")
 
 
 @pytest.fixture(autouse=True)
@@ -95,3 +101,26 @@ def commit(repo: Path, message: str, tag: str | None = None) -> None:
     git(repo, *identity, "commit", "--quiet", "-m", message)
     if tag:
         git(repo, "tag", tag)
+
+
+@pytest.fixture
+def mount_tmpfs(tmp_path: Path) -> Iterator[Callable[[str, str], Path]]:
+    """Mount a tmpfs with the given options under tmp_path; unmount afterwards."""
+    mounted: list[Path] = []
+
+    def mount(name: str, options: str) -> Path:
+        point = tmp_path / name
+        point.mkdir()
+        result = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)],
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
+        mounted.append(point)
+        return point
+
+    yield mount
+    for point in mounted:
+        subprocess.run(["umount", str(point)], check=True)

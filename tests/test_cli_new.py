@@ -98,6 +98,20 @@ def test_new_no_git_leaves_no_repository(workdir: Path) -> None:
             "Error: the answers say kind=",
         ),
         (["update", "."], "is not inside a generated project (no .copier-answers.yml"),
+        (["new", "rag-chatbot", "/", "--defaults"], "Error: / is not empty"),
+        (
+            ["new", "rag-chatbot", "d" * 300, "--defaults"],
+            f"Error: the folder name '{'d' * 40}...' is 300 bytes long; the file system allows 255",
+        ),
+        (
+            ["new", "rag-chatbot", "--defaults", "-d", f"project_name={'Help ' * 60}"],
+            "Error: project_slug: 'help-help-help-help-help-help-help-help-...' is 299 characters "
+            "long; at most 100 are allowed",
+        ),
+        (
+            ["new", "rag-chatbot", "--defaults", "-d", "project_name=Test"],
+            "Error: project_slug: 'test' is a shell builtin or a common command",
+        ),
     ],
 )
 def test_user_errors_print_one_line_and_a_hint_and_exit_2(
@@ -113,6 +127,16 @@ def test_user_errors_print_one_line_and_a_hint_and_exit_2(
     assert lines[1].startswith("Hint: ")
     assert "Traceback" not in result.stderr
     assert [path.name for path in workdir.iterdir()] == []
+
+
+def test_a_destination_name_near_the_file_system_limit_renders(workdir: Path) -> None:
+    """The staging folder beside the destination must not make its name any longer."""
+    name = "d" * 250
+
+    result = invoke("new", "rag-chatbot", name, "--defaults", "--no-git", "-d", "project_slug=d")
+
+    assert result.exit_code == 0, result.output
+    assert [path.name for path in workdir.iterdir()] == [name]
 
 
 def test_new_without_a_terminal_asks_for_defaults_or_answers(workdir: Path) -> None:

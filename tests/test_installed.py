@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,51 @@ def test_the_installed_wheel_generates_updatable_projects_away_from_the_repo(
     assert (Path(env["GENAI_SCAFFOLD_HOME"]) / "template.bundle").is_file()
     assert update.returncode == 0, update.stderr
     assert "Already at template version" in update.stdout
+
+
+@pytest.mark.parametrize(
+    ("options", "reason", "hint"),
+    [
+        (
+            "ro,size=1m",
+            "Read-only file system",
+            "genai-scaffold keeps its copy of the template there: "
+            "set GENAI_SCAFFOLD_HOME to a folder you can write",
+        ),
+        (
+            "size=300k",  # smaller than the bundle
+            "No space left on device",
+            "free some space there, or set GENAI_SCAFFOLD_HOME to a folder on another disk",
+        ),
+    ],
+    ids=["read-only", "full"],
+)
+def test_a_home_folder_that_cannot_keep_the_template_is_one_error_and_exit_1(
+    wheel: Path,
+    tmp_path: Path,
+    mount_tmpfs: Callable[[str, str], Path],
+    options: str,
+    reason: str,
+    hint: str,
+) -> None:
+    """A read-only HOME (containers, CI runners) or a full one: no traceback, no debris."""
+    env = install(wheel, tmp_path)
+    del env["GENAI_SCAFFOLD_HOME"]
+    home = mount_tmpfs("home", options)
+    work = tmp_path / "work"
+    work.mkdir()
+
+    result = scaffold(
+        "new", "rag-chatbot", "bot", "--defaults", cwd=work, env={**env, "HOME": str(home)}
+    )
+
+    bundle = home / ".local" / "share" / "genai-scaffold" / "template.bundle"
+    assert (result.returncode, result.stderr.splitlines()) == (
+        1,
+        [f"Error: cannot write {bundle}: {reason}", f"Hint: {hint}"],
+    )
+    assert list(home.iterdir()) == []  # no partial bundle, no empty folders
+    assert list(work.iterdir()) == []
 
 
 @pytest.mark.parametrize("bundle_replaced", [True, False], ids=["upgrade", "same-release"])

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import subprocess
 import sys
+import tempfile
 import tomllib
+import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from copier import run_copy
+from genai_scaffold.errors import InvalidAnswerError
 from genai_scaffold.generate import create_project
 from genai_scaffold.leftovers import find_leftovers
 from genai_scaffold.questionnaire import Questionnaire
 from genai_scaffold.template_source import resolve_source
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import REPO_ROOT, recorded_answers, tree
 
@@ -50,7 +56,9 @@ def check_parses(path: Path, python_version: str) -> None:
     elif path.suffix == ".json":
         json.loads(text)
     elif path.suffix == ".py" and tuple(map(int, python_version.split("."))) <= sys.version_info:
-        compile(text, str(path), "exec")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # an invalid escape is a warning, then an error
+            ast.parse(text, str(path))
 
 
 @pytest.mark.parametrize(("kind", "answers"), CASES)
@@ -193,3 +201,52 @@ def test_no_kind_ships_a_social_preview_card() -> None:
     Each project's report step draws its own; the samples under `projects/` must not carry one.
     """
     assert sorted((REPO_ROOT / "projects").rglob("social-preview.png")) == []
+
+
+# Answers typed as free text: a name, a sentence. The validated ones (slug, package name,
+# email, GitHub user, year, model name) have properties of their own.
+FREE_TEXT = {"project_name", "description", "author_name", "company_name", "domain"}
+# Text a validator lets through, so that the examples render (the questionnaire's tests
+# check that text with line breaks or control characters is refused).
+PRINTABLE = st.characters(exclude_categories=("Cs", "Cc", "Zl", "Zp"))
+NASTY = "\\\"'{}%#$` \ufeff\u202e\u0130\u0307\U0001f916\U0001f469\u200d\U0001f4bb日é"
+TEXT = st.text(PRINTABLE, min_size=1, max_size=24) | st.text(NASTY, min_size=1, max_size=24)
+
+
+def free_text_answers(kind: str) -> st.SearchStrategy[dict[str, str]]:
+    names = [q.name for q in QUESTIONNAIRE.questions_for(kind) if q.name in FREE_TEXT]
+    return st.fixed_dictionaries(dict.fromkeys(names, TEXT))
+
+
+@pytest.mark.parametrize("kind", QUESTIONNAIRE.kinds, ids=lambda kind: kind.name)
+def test_any_text_answer_renders_files_that_parse_or_is_refused(kind: Any) -> None:
+    """Emoji, backslashes, quotes, line breaks, control characters: parsed or refused.
+
+    Every TOML, YAML, JSON and Python file of the result must parse (Python with warnings
+    as errors, as the project's own tests run), and the answers read back unchanged.
+    """
+
+    @settings(max_examples=8)
+    @given(free_text_answers(kind.name))
+    def renders_or_refuses(answers: dict[str, str]) -> None:
+        with tempfile.TemporaryDirectory() as scratch:
+            try:
+                project = render(kind.name, answers, Path(scratch) / "project")
+            except InvalidAnswerError as error:
+                refused: InvalidAnswerError | None = error
+            else:
+                refused = None
+            if refused is not None:
+                assert refused.exit_code == 2
+                assert refused.message.split(":")[0] in {*answers, "project_slug", "package_name"}
+                return
+            for path in project.rglob("*"):
+                if path.suffix in PARSED_SUFFIXES:
+                    check_parses(path, "3.11")
+            metadata = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+            assert metadata["project"]["description"] == answers["description"]
+            citation = yaml.safe_load((project / "CITATION.cff").read_text(encoding="utf-8"))
+            assert citation["title"] == answers["project_name"]
+            assert citation["authors"][0]["name"] == answers["author_name"]
+
+    renders_or_refuses()

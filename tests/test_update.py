@@ -239,6 +239,25 @@ def test_update_pretend_lists_the_changes_and_writes_nothing(
     assert git(project, "rev-parse", "HEAD") == before
 
 
+def test_update_pretend_exits_1_when_it_predicts_conflicts(
+    template_repo: Path, workdir: Path
+) -> None:
+    """A CI job runs `update --pretend` to learn whether the update would need a person."""
+    project = workdir / "bot"
+    generate(str(template_repo), project)
+    edit(project / "README.md", "## Project layout", "## Where things are")
+    commit(project, "Our edits")
+    release_v2(template_repo)
+
+    result = invoke("update", str(project), "--defaults", "--pretend")
+
+    assert result.exit_code == 1, result.output
+    assert result.stdout.split("Conflicts the update would leave:\n")[1].split() == ["README.md"]
+    assert "nothing was written" in result.stderr
+    assert "<<<<<<<" not in (project / "README.md").read_text(encoding="utf-8")
+    assert git(project, "status", "--porcelain") == ""
+
+
 def test_check_exits_1_with_the_available_version_when_behind(
     template_repo: Path, workdir: Path
 ) -> None:

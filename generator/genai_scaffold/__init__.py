@@ -2,6 +2,10 @@
 
 from typing import Any
 
+# The name on PyPI; `genai-scaffold` there is an unrelated project. The command keeps
+# the short name.
+DISTRIBUTION = "genai-scaffold-templates"
+
 
 def __getattr__(name: str) -> Any:
     """`__version__`, read from the package metadata only when asked for.
@@ -13,6 +17,6 @@ def __getattr__(name: str) -> Any:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version("genai-scaffold")
+        return version(DISTRIBUTION)
     except PackageNotFoundError:  # running from a source checkout that is not installed
         return "0.0.0+unknown"

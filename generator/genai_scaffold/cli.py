@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 import click
 from click.shell_completion import CompletionItem
 
+from genai_scaffold import DISTRIBUTION
 from genai_scaffold.errors import ScaffoldError
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ def _answer_options(function: F) -> F:
 
 
 @click.group(cls=ScaffoldGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="genai-scaffold", prog_name="genai-scaffold")
+@click.version_option(package_name=DISTRIBUTION, prog_name="genai-scaffold")
 def main() -> None:
     """Generate portfolio-grade generative-AI projects.
 
@@ -339,7 +340,8 @@ def update(
     PATH may be any folder inside the project, also a project that is a subfolder of a
     larger git repository. The repository must have no uncommitted changes; review the
     update with `git diff`. Answers given with -d or --data-file change the project's
-    recorded answers.
+    recorded answers. Exits 1 when the update leaves conflicts, or with --pretend
+    when it would.
     """
     from genai_scaffold import answers
     from genai_scaffold.update import find_project, preview_update
@@ -368,12 +370,12 @@ def update(
         )
         for name in result.conflicts:
             click.echo(f"  {name}")
-        if not pretend:
-            sys.exit(1)
     if pretend:
         click.echo("Pretend mode: nothing was written.", err=True)
-    else:
+    elif not result.conflicts:
         click.echo("Review with `git diff`, run the tests, then commit.")
+    if result.conflicts:  # also when pretending, so that a CI job can fail on it
+        sys.exit(1)
 
 
 @main.command(short_help="Exit 1 when a newer template release is available (for CI).")

@@ -6,6 +6,7 @@ a failed or interrupted generation leaves the destination exactly as it was.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -16,7 +17,7 @@ from typing import Any
 import yaml
 
 from genai_scaffold import git
-from genai_scaffold.answers import check_answers
+from genai_scaffold.answers import check_answers, shown
 from genai_scaffold.copier_bridge import copy_template
 from genai_scaffold.errors import DestinationError, FilesystemError, GitError, InvalidAnswerError
 from genai_scaffold.questionnaire import Questionnaire
@@ -57,7 +58,29 @@ def _is_empty_dir(path: Path) -> bool:
     return path.is_dir() and not any(path.iterdir())
 
 
+def _check_name_lengths(dest: Path) -> None:
+    """Refuse a folder name longer than the file system allows (255 bytes on most).
+
+    The OS would refuse it anyway, but as a write failure; the name is the user's input.
+    """
+    # os.path.isdir, not Path.is_dir: it answers False for a name too long, not raise.
+    existing = next(folder for folder in (dest, *dest.parents) if os.path.isdir(folder))  # noqa: PTH112
+    try:
+        limit = os.pathconf(existing, "PC_NAME_MAX")
+    except (OSError, ValueError):  # no such setting on this platform
+        limit = 255
+    for part in dest.relative_to(existing).parts:
+        size = len(os.fsencode(part))
+        if size > limit:
+            raise DestinationError(
+                f"the folder name {shown(part)} is {size} bytes long; "
+                f"the file system allows {limit}",
+                hint="choose a shorter destination",
+            )
+
+
 def _check_destination(dest: Path, *, force: bool) -> None:
+    _check_name_lengths(dest)
     if dest.exists() and not dest.is_dir():
         raise DestinationError(
             f"{dest} exists and is not a directory", hint="choose another destination"
@@ -160,10 +183,11 @@ def _render_into_place(
     staging: Path | None = None
     try:
         created_parents = _make_parents(parent)
-        # The staging folder's last part is the destination's name, because the default
-        # project name is the destination folder's name (as with plain `copier copy`).
+        # The rendered folder's name is the destination's, because the default project
+        # name is the destination folder's name (as with plain `copier copy`). The
+        # staging folder's own name is short, so any name the file system allows fits.
         name = dest.name if dest is not None else f"my-{kind}"
-        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".genai-scaffold", dir=parent))
+        staging = Path(tempfile.mkdtemp(prefix=".", suffix=".genai-scaffold", dir=parent))
         rendered = staging / name
         copy_template(
             source, rendered, {**answers, "kind": kind}, defaults=defaults, hints=source.hints()

@@ -20,6 +20,8 @@ at HEAD with uncommitted changes included.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import filecmp
 import os
 import shutil
@@ -28,8 +30,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from genai_scaffold import git
-from genai_scaffold.errors import TemplateNotFoundError
+from genai_scaffold import DISTRIBUTION, git
+from genai_scaffold.errors import FilesystemError, TemplateNotFoundError
 
 if TYPE_CHECKING:
     from genai_scaffold.copier_bridge import Hints
@@ -41,7 +43,6 @@ BUNDLE_NAME = "template.bundle"
 MIRROR_CACHE = "copier-cache"
 HOME_VARIABLE = "GENAI_SCAFFOLD_HOME"
 URL_VARIABLE = "GENAI_SCAFFOLD_TEMPLATE_URL"
-DISTRIBUTION = "genai-scaffold"
 # Used only when the package metadata is not there (a checkout that is not installed).
 FALLBACK_URL = "https://github.com/genai-scaffold/genai-scaffold.git"
 
@@ -157,16 +158,43 @@ def install_bundle(bundle: Path) -> Path:
     keeps the mirror's HEAD pointing at one of them (a release built from a branch
     other than the last one's), and every later render then fails on "invalid
     reference: HEAD". The next run clones the new bundle afresh: a second or two, once.
+
+    A home folder that is read-only (containers, some CI runners) or full is reported as
+    a FilesystemError naming the folder and GENAI_SCAFFOLD_HOME, and nothing is left
+    behind: no partial bundle, no folders this call created.
     """
     target = stable_bundle_path()
-    if target.is_file() and filecmp.cmp(bundle, target, shallow=False):
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
-    shutil.copyfile(bundle, partial)
-    partial.replace(target)  # atomic: a concurrent run never sees half a bundle
+    # os.path.exists, not Path.exists: it answers False where HOME cannot be read, not raise.
+    folders = (target.parent, *target.parent.parents)
+    created = [path for path in folders if not os.path.exists(path)]  # noqa: PTH110
+    try:
+        if target.is_file() and filecmp.cmp(bundle, target, shallow=False):
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(bundle, partial)
+        partial.replace(target)  # atomic: a concurrent run never sees half a bundle
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        for folder in created:  # deepest first
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise _home_error(error, target) from error
     shutil.rmtree(mirror_cache(), ignore_errors=True)
     return target
+
+
+def _home_error(error: OSError, target: Path) -> FilesystemError:
+    """The failure to keep the template copy, with a fix that does not need the home folder."""
+    if error.errno in {errno.ENOSPC, errno.EDQUOT}:
+        hint = f"free some space there, or set {HOME_VARIABLE} to a folder on another disk"
+    else:
+        hint = (
+            "genai-scaffold keeps its copy of the template there: "
+            f"set {HOME_VARIABLE} to a folder you can write"
+        )
+    return FilesystemError(f"cannot write {target}: {error.strerror or error}", hint=hint)
 
 
 def installed_stand_in() -> Path | None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from genai_scaffold import git, template_source
+from genai_scaffold import DISTRIBUTION, git, template_source
 from genai_scaffold.answers import check_answers
 from genai_scaffold.copier_bridge import Hints, update_project
 from genai_scaffold.errors import DirtyWorktreeError, FilesystemError, NotAProjectError
@@ -141,7 +141,7 @@ def update(
         revision="check --vcs-ref (git tag -l in the template lists its releases)"
         if vcs_ref
         else f"this project was generated from template version {commit}, which the "
-        "installed template lacks: upgrade genai-scaffold (pip install -U genai-scaffold)",
+        f"installed template lacks: upgrade genai-scaffold (pip install -U {DISTRIBUTION})",
     )
     try:
         update_project(
