@@ -210,7 +210,7 @@ def load_html(path: Path, text: str) -> LoadedFile:
             outline.open_heading(heading_level, text)
         elif element.name == "dt" and _heads_entry(element):
             # An API entry or glossary term: its definition is a section of its own.
-            entries.append(element.parent)
+            entries.append(element.parent or element)
             outline.open_heading(heading_level + len(entries), text.removesuffix(" ¶"))
         elif _is_pseudo_heading(element, text):
             outline.open_heading(heading_level + 1, text)

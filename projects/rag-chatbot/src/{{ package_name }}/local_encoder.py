@@ -74,13 +74,15 @@ def _gelu(x: np.ndarray) -> np.ndarray:
     np.exp(a, out=a)
     tail *= a
     # erf is odd: x >= 0 gives x/2 * (2 - tail), x < 0 gives x/2 * tail.
-    return np.where(x >= 0, x * (1 - tail / 2), x * tail / 2)
+    result: np.ndarray = np.where(x >= 0, x * (1 - tail / 2), x * tail / 2)
+    return result
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
     mean = x.mean(axis=-1, keepdims=True)
     variance = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-    return (x - mean) / np.sqrt(variance + _LAYER_NORM_EPS) * weight + bias
+    normed: np.ndarray = (x - mean) / np.sqrt(variance + _LAYER_NORM_EPS) * weight + bias
+    return normed
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,8 @@ class LocalEncoder(Embeddings):
 
             def linear(t: np.ndarray, name: str, prefix: str = p) -> np.ndarray:
                 flat = t.reshape(-1, t.shape[-1]) @ w[f"{prefix}{name}.weight"]
-                return (flat + w[f"{prefix}{name}.bias"]).reshape(*t.shape[:-1], -1)
+                out: np.ndarray = (flat + w[f"{prefix}{name}.bias"]).reshape(*t.shape[:-1], -1)
+                return out
 
             q = split(linear(x, "attention.self.query") / np.float32(math.sqrt(head_width)))
             k = split(linear(x, "attention.self.key"))
@@ -226,4 +229,5 @@ class LocalEncoder(Embeddings):
             mask.sum(axis=1, keepdims=True), 1e-9
         )
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        unit: np.ndarray = (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        return unit

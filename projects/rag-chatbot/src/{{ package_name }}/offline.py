@@ -1,13 +1,14 @@
 """The offline `ask`: local retrieval and the extractive answer, without LangChain's runnables.
 
 With no chat model and no reranker configured, and embeddings that run in this process
-(`local`) or none, the answer chain (`chain.py`) runs only local steps. Running them as an LCEL Runnable costs a cold
-process most of a second before the first question, because `langchain_core`'s
-retriever and runnable modules import its tracers and, through them, the LangSmith
-client. A CLI `ask` with nobody tracing it gets nothing for that, so it answers here,
-with the same rules (`answers.py`), the same ranking (`retrieval.rank_documents`) and
-the same history file; tests check both give the same answers. As soon as a LangSmith
-or LangChain tracing variable is set, `ask` runs the chain, so traces see every step.
+(`local`) or none, the answer chain (`chain.py`) runs only local steps. Running them as
+an LCEL Runnable costs a cold process most of a second before the first question,
+because `langchain_core`'s retriever and runnable modules import its tracers and, through
+them, the LangSmith client. A CLI `ask` with nobody tracing it gets nothing for that, so
+it answers here, with the same rules (`answers.py`), the same ranking
+(`retrieval.rank_documents`) and the same history file; tests check both give the same
+answers. As soon as a LangSmith or LangChain tracing variable is set, `ask` runs the
+chain, so traces see every step.
 """
 
 from __future__ import annotations

@@ -83,7 +83,8 @@ class EmbeddedVectorIndex:
 def _unit_rows(vectors: Sequence[Sequence[float]]) -> np.ndarray:
     """Rows scaled to length 1, so a dot product is the cosine similarity."""
     matrix = np.asarray(vectors, np.float32)
-    return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    unit: np.ndarray = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    return unit
 
 
 class QdrantVectorIndex:
