@@ -76,7 +76,9 @@ def test_docs_site_off_leaves_no_trace_of_the_site(kind: str, tmp_path: Path) ->
     project = render(kind, {"docs_site": False}, tmp_path / "p")
 
     assert not (project / "mkdocs.yml").exists()
-    assert not [p for p in project.glob("docs/*") if p.suffix in {".md", ".py"}]
+    # figures.py may stay: it keeps the README's figures equal to the reports, site or not.
+    site_files = [p for p in project.glob("docs/*") if p.suffix in {".md", ".py"}]
+    assert [p.name for p in site_files if p.name != "figures.py"] == []
     assert "--8<--" not in (project / "README.md").read_text(encoding="utf-8")
     assert not [pin for pin in dev_extra(project) if pin.startswith("mkdocs")]
     workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text(encoding="utf-8"))
