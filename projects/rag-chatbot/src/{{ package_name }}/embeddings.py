@@ -5,12 +5,13 @@ The default, `local`, needs no network and no PyTorch (local_encoder.py).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.embeddings import Embeddings
 
 from .config import EmbeddingsSettings
 from .errors import MissingExtraError
+from .local_encoder import LocalEncoder
 
 
 class SentenceTransformerEmbeddings(Embeddings):
@@ -46,12 +47,15 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self.embed_documents([text])[0]
 
 
+# The NumPy encoder has every method of the interface; it is made one here, where
+# LangChain is imported anyway (see local_encoder.py for why not there).
+Embeddings.register(LocalEncoder)
+
+
 def build_embeddings(settings: EmbeddingsSettings) -> Embeddings | None:
     """The configured embedding model, or None when retrieval is lexical only."""
     if settings.provider == "local":
-        from .local_encoder import LocalEncoder
-
-        return LocalEncoder(settings.model, settings.batch_size)
+        return cast(Embeddings, LocalEncoder(settings.model, settings.batch_size))
     if settings.provider == "sentence-transformers":
         return SentenceTransformerEmbeddings(settings.model, settings.batch_size)
     if settings.provider == "openai":

@@ -24,7 +24,6 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from .errors import ChatbotError
 
@@ -93,8 +92,12 @@ class _Shape:
     max_tokens: int
 
 
-class LocalEncoder(Embeddings):
+class LocalEncoder:
     """Mean-pooled, L2-normalised BERT sentence embeddings, as sentence-transformers gives.
+
+    It has LangChain's `Embeddings` methods and is registered as one in embeddings.py,
+    without subclassing it here: importing `langchain_core.embeddings` pulls in its
+    runnables and tracers, most of a second that the offline `ask` would pay for nothing.
 
     The weights and tokenizer load on first use, so configuring the model costs nothing
     until text is embedded; texts are embedded in batches of similar length, which keeps

@@ -17,6 +17,7 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import TYPE_CHECKING, cast
 
 from .answers import (
     ABSTAIN_MESSAGE,
@@ -31,6 +32,9 @@ from .generation import ExtractiveAnswerer
 from .history import HistoryStore
 from .index import IndexStore
 from .retrieval import DenseRetriever, LexicalIndex, open_dense, rank_documents
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
 
 # Any of these set (to anything but a false value) means someone may be tracing runs:
 # LangSmith reads the first four, langchain_core's callback manager also the fifth.
@@ -85,7 +89,7 @@ class OfflineEngine:
             from .local_encoder import LocalEncoder
 
             encoder = LocalEncoder(settings.embeddings.model, settings.embeddings.batch_size)
-            dense = open_dense(snapshot, settings, encoder)
+            dense = open_dense(snapshot, settings, cast("Embeddings", encoder))
         return cls(LexicalIndex.load(snapshot.path, snapshot.chunks), settings, history, dense)
 
     def ask(self, question: str, session_id: str | None = None) -> Answer:

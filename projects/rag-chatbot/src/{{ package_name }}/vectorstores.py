@@ -7,14 +7,16 @@ import threading
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from .config import VectorStoreSettings
 from .documents import Chunk
 from .errors import MissingExtraError
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
 
 VECTORS_FILE = "vectors.npy"
 VECTOR_IDS_FILE = "vector-ids.json"
