@@ -177,6 +177,7 @@ def _check_project(
                 env=env,
                 external=True,
             )
+            check_diagrams_drawn(session, workdir / "site")
         timer.run(
             "build",
             str(bin_dir / "python"),
@@ -188,6 +189,17 @@ def _check_project(
             external=True,
         )
     timer.report()
+
+
+def check_diagrams_drawn(session: nox.Session, site: Path) -> None:
+    """The built site shows its diagrams as SVG, never as Mermaid source left for a CDN."""
+    pages = {page: page.read_text(encoding="utf-8") for page in site.rglob("*.html")}
+    if undrawn := [
+        str(page.relative_to(site)) for page, text in pages.items() if 'class="mermaid"' in text
+    ]:
+        session.error(f"Mermaid source left undrawn in {', '.join(undrawn)}")
+    if not any('<figure class="diagram"' in text and "<svg" in text for text in pages.values()):
+        session.error("the built site holds no drawn diagram: the architecture is missing")
 
 
 def _register(kind: str) -> None:
