@@ -5,18 +5,20 @@ from __future__ import annotations
 import logging
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
 from .analysis import Options, analyze
 from .config import Study, parse_study
-from .exchange import read_attention, read_items, read_likert, read_pairwise
+from .exchange import Item, read_attention, read_items, read_likert, read_pairwise
 from .export import export
 from .generate import Workspace, generate
 from .manifest import Manifest
+from .recovery import Shown, planted_scores, recovery
 from .report import contact_sheet, write_report
 from .series import Prompt, expand, write_prompts
-from .simulate import DEMO_PROFILES, rate_all
+from .simulate import DEMO_PROFILES, RaterProfile, rate_all
 from .study import open_study
 from .webapp import create_app
 
@@ -45,6 +47,30 @@ def sheet_images(
     }
 
 
+def planted_recovery(
+    study: Study,
+    workspace: Workspace,
+    prompts: list[Prompt],
+    items: dict[str, Item],
+    profiles: dict[str, RaterProfile],
+    analysis: dict[str, Any],
+) -> dict[str, Any]:
+    """The analysis's estimates beside the values the simulated raters were built on."""
+    excluded = {row["rater_id"] for row in analysis["exclusions"]["raters"]}
+    kept = [profile for rater, profile in profiles.items() if rater not in excluded]
+    records = {record.item_id: record for record in Manifest(workspace.manifest).records()}
+    shown = {
+        prompt.item_id(system): Shown(
+            workspace.root / records[prompt.item_id(system)].path, prompt.text, study.image_size
+        )
+        for prompt in prompts
+        for system in {item.system for item in items.values()}
+        if prompt.item_id(system) in items
+    }
+    planted = planted_scores(shown, kept, analysis["criteria"], tuple(analysis["scale"]))
+    return recovery(analysis, planted, items)
+
+
 def run_demo(workdir: Path, reports: Path, progress: bool = True) -> Path:
     """Run the whole pipeline offline and return the report's path.
 
@@ -57,18 +83,22 @@ def run_demo(workdir: Path, reports: Path, progress: bool = True) -> Path:
     write_prompts(prompts, list(study.series.factors), workspace.prompts)
     generate(study, prompts, workspace, progress=progress)
     store = open_study(study, workspace)
+    profiles = {}
     with TestClient(create_app(study, workspace)) as client:
         for index, (rater, profile) in enumerate(zip(store.raters(), DEMO_PROFILES, strict=False)):
             answered = rate_all(client, rater.token, profile, seed=study.seed * 100 + index)
+            profiles[rater.rater_id] = profile
             log.info("simulated rater %s answered %d screens", rater.rater_id, answered)
     files_out = export(study, workspace, workspace.root / "export")
+    items = read_items(files_out.items)
     analysis = analyze(
         read_likert(files_out.likert),
         read_pairwise(files_out.pairwise) if files_out.pairwise else None,
-        read_items(files_out.items),
+        items,
         read_attention(files_out.attention),
         Options(seed=study.seed),
     )
+    analysis["recovery"] = planted_recovery(study, workspace, prompts, items, profiles, analysis)
     sheet = contact_sheet(
         sheet_images(workspace, prompts), reports / "figures" / "contact_sheet.jpg"
     )
