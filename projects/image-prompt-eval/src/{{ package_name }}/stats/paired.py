@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import numpy as np
+from scipy.stats import t as student_t
 
 
 @dataclass(frozen=True)
@@ -77,34 +77,9 @@ def paired_difference(
     spread = by_prompt**2 / (prompts - 1) + (rater_term**2 / (raters - 1) if rater_term else 0.0)
     freedom = variance**2 / spread if spread > 0 else float("inf")
     se = float(np.sqrt(variance))
-    half = t_quantile(0.5 + confidence / 2, freedom) * se
+    # Fewer than one degree of freedom: no interval worth reporting.
+    half = float(student_t.ppf(0.5 + confidence / 2, freedom)) * se if freedom >= 1 else math.nan
     return PairedDifference(estimate, se, estimate - half, estimate + half)
-
-
-def t_quantile(p: float, freedom: float) -> float:
-    """Student's t quantile for p above one half, without SciPy.
-
-    From 3 degrees of freedom on, the Cornish-Fisher expansion about the normal
-    quantile (Abramowitz and Stegun 26.7.5, five terms), within 0.004 of the exact
-    value at p = 0.975; below 3, the exact quantile at 1 or 2 degrees of freedom
-    (rounded down, so the interval errs wide). NaN below 1. The tests check it
-    against SciPy, which the analysis does not import.
-    """
-    if not freedom >= 1:
-        return float("nan")
-    if freedom < 2:
-        return math.tan(math.pi * (p - 0.5))
-    if freedom < 3:
-        return (2 * p - 1) / math.sqrt(2 * p * (1 - p))
-    z = NormalDist().inv_cdf(p)
-    n = freedom
-    return (
-        z
-        + (z**3 + z) / (4 * n)
-        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * n**2)
-        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * n**3)
-        + (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / (92160 * n**4)
-    )
 
 
 def _clustered(cluster: np.ndarray, influence: np.ndarray) -> tuple[float, int]:
