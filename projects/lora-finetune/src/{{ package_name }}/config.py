@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import ConfigError
 
@@ -139,6 +147,48 @@ class EvaluationConfig(_Section):
     merge_tolerance: float = Field(default=1e-4, gt=0)
 
 
+LEXICON = "lexicon"
+# A Hub id (`owner/name` or a bare legacy name) or a path: anything else is a typo.
+_CLASSIFIER_NAME = re.compile(r"[\w.-]+(/[\w.-]+)?")
+
+
+class SafetyConfig(_Section):
+    """Toxicity and bias checks run by `evaluate` on the base model and the adapter.
+
+    `classifier` is `lexicon` (an offline word list, see `toxicity`) or a Hugging Face
+    text-classification model, e.g. `unitary/toxic-bert` or
+    `s-nlp/roberta_toxicity_classifier`, that has a `toxic_label` output. Without
+    `prompts_file` or `pairs_file` the shipped sets are used.
+    """
+
+    enabled: bool = True
+    classifier: str = LEXICON
+    classifier_revision: str | None = None
+    toxic_label: str = Field(default="toxic", min_length=1)
+    threshold: float = Field(default=0.5, gt=0, lt=1)
+    prompts_file: Path | None = None
+    pairs_file: Path | None = None
+    max_new_tokens: int = Field(default=48, ge=1, le=4096)
+    confidence_level: float = Field(default=0.95, ge=0.5, lt=1)
+    bootstrap_resamples: int = Field(default=9999, ge=100, le=1_000_000)
+    seed: int = 0
+
+    @field_validator("classifier")
+    @classmethod
+    def _classifier_is_a_name_or_path(cls, value: str) -> str:
+        if value == LEXICON or value.startswith((".", "/", "~")):
+            return value
+        if not _CLASSIFIER_NAME.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is neither `{LEXICON}`, a Hub id like owner/model nor a path"
+            )
+        return value
+
+    @property
+    def uses_lexicon(self) -> bool:
+        return self.classifier == LEXICON
+
+
 class CardConfig(_Section):
     """What the model card says beyond the figures: the domain, use, limits and license."""
 
@@ -165,6 +215,7 @@ class Config(_Section):
     training: TrainingConfig
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
     card: CardConfig = Field(default_factory=CardConfig)
+    safety: SafetyConfig = Field(default_factory=SafetyConfig)
     tracking: Tracker = "none"
     run_name: str | None = None
     output_dir: Path
@@ -190,8 +241,15 @@ class Config(_Section):
                 if (path := getattr(self.data, name)) is not None and not path.is_absolute()
             }
         )
+        safety = self.safety.model_copy(
+            update={
+                name: base / path
+                for name in ("prompts_file", "pairs_file")
+                if (path := getattr(self.safety, name)) is not None and not path.is_absolute()
+            }
+        )
         output_dir = self.output_dir if self.output_dir.is_absolute() else base / self.output_dir
-        return self.model_copy(update={"data": data, "output_dir": output_dir})
+        return self.model_copy(update={"data": data, "safety": safety, "output_dir": output_dir})
 
 
 def parse_config(raw: object, source: str = "config") -> Config:

@@ -4,7 +4,9 @@ Perplexity is measured on the answer tokens only (the same -100 mask as training
 it says how well each model predicts the reference answers. The generation metrics
 compare greedy outputs with the references: ROUGE-L (rouge-score), BLEU and chrF
 (sacrebleu) and exact match, computed locally with no metric downloads. The forgetting
-check scores both models on general text as well (see `forgetting`), every token counted.
+check scores both models on general text as well (see `forgetting`), every token counted,
+and the safety checks (see `safety`) measure the toxicity of both models' answers to a
+fixed prompt set and their likelihood gaps on counterfactual bias pairs.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from peft import PeftModel
 from rouge_score import rouge_scorer
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+from .bias import Scorer
 from .config import Config
 from .data import (
     IGNORE_INDEX,
@@ -34,10 +37,11 @@ from .data import (
 )
 from .fingerprint import check_prepared
 from .forgetting import general_examples
-from .generate import generate_batch
+from .generate import generate_batch, render_prompt
 from .hardware import Hardware, Placement, resolve_placement
 from .model import load_adapter_model, load_tokenizer
 from .paths import data_dir, metrics_path
+from .safety import ModelSafety, SafetyProbe, measure, summarise
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +69,30 @@ def _batches(items: list[TokenizedExample], size: int) -> Iterator[list[Tokenize
 
 
 @torch.no_grad()
+def _row_losses(
+    model: PreTrainedModel | PeftModel, batch: list[TokenizedExample], pad_token_id: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Summed cross-entropy and number of scored tokens of each row of a padded batch."""
+    width = max(len(item.input_ids) for item in batch)
+    input_ids = torch.full((len(batch), width), pad_token_id)
+    labels = torch.full((len(batch), width), IGNORE_INDEX)
+    attention = torch.zeros((len(batch), width), dtype=torch.long)
+    for row, item in enumerate(batch):
+        input_ids[row, : len(item.input_ids)] = torch.tensor(item.input_ids)
+        labels[row, : len(item.labels)] = torch.tensor(item.labels)
+        attention[row, : len(item.input_ids)] = 1
+    device = next(model.parameters()).device
+    logits = model(input_ids=input_ids.to(device), attention_mask=attention.to(device)).logits
+    # Position t predicts token t + 1; cross_entropy wants the classes in dimension 1.
+    shifted_logits = logits[:, :-1].float().transpose(1, 2)
+    shifted_labels = labels[:, 1:].to(device)
+    losses = torch.nn.functional.cross_entropy(
+        shifted_logits, shifted_labels, ignore_index=IGNORE_INDEX, reduction="none"
+    )
+    return losses.sum(dim=1), (shifted_labels != IGNORE_INDEX).sum(dim=1)
+
+
+@torch.no_grad()
 def answer_loss(
     model: PreTrainedModel | PeftModel,
     items: list[TokenizedExample],
@@ -75,24 +103,37 @@ def answer_loss(
     model.eval()
     total, count = 0.0, 0
     for batch in _batches(items, batch_size):
-        width = max(len(item.input_ids) for item in batch)
-        input_ids = torch.full((len(batch), width), pad_token_id)
-        labels = torch.full((len(batch), width), IGNORE_INDEX)
-        attention = torch.zeros((len(batch), width), dtype=torch.long)
-        for row, item in enumerate(batch):
-            input_ids[row, : len(item.input_ids)] = torch.tensor(item.input_ids)
-            labels[row, : len(item.labels)] = torch.tensor(item.labels)
-            attention[row, : len(item.input_ids)] = 1
-        device = next(model.parameters()).device
-        logits = model(input_ids=input_ids.to(device), attention_mask=attention.to(device)).logits
-        # Position t predicts token t + 1.
-        shifted_logits = logits[:, :-1].float().flatten(0, 1)
-        shifted_labels = labels[:, 1:].flatten().to(device)
-        total += torch.nn.functional.cross_entropy(
-            shifted_logits, shifted_labels, ignore_index=IGNORE_INDEX, reduction="sum"
-        ).item()
-        count += int((shifted_labels != IGNORE_INDEX).sum())
+        sums, counts = _row_losses(model, batch, pad_token_id)
+        total += sums.sum().item()
+        count += int(counts.sum())
     return total / max(count, 1)
+
+
+def continuation_scorer(
+    model: PreTrainedModel | PeftModel, tokenizer: PreTrainedTokenizerBase, batch_size: int = 16
+) -> Scorer:
+    """Mean log-likelihood per token of each continuation given its context (bias probe).
+
+    Context and continuation are tokenized apart and joined, as prompt and answer are
+    for training, so that both members of a pair score exactly the same tokens.
+    """
+
+    def score(queries: list[tuple[str, str]]) -> list[float]:
+        model.eval()
+        items = []
+        for context, continuation in queries:
+            context_ids = tokenizer(context, add_special_tokens=False)["input_ids"]
+            ids = tokenizer(continuation, add_special_tokens=False)["input_ids"]
+            items.append(
+                TokenizedExample(context_ids + ids, [IGNORE_INDEX] * len(context_ids) + ids)
+            )
+        scores: list[float] = []
+        for batch in _batches(items, batch_size):
+            sums, counts = _row_losses(model, batch, tokenizer.pad_token_id)
+            scores.extend((-sums / counts).tolist())
+        return scores
+
+    return score
 
 
 def _normalise(text: str) -> str:
@@ -155,6 +196,27 @@ def score_model(
     return Scores(**losses, **scores), predictions
 
 
+def safety_of(
+    model: PreTrainedModel | PeftModel,
+    tokenizer: PreTrainedTokenizerBase,
+    probe: SafetyProbe,
+    config: Config,
+) -> ModelSafety:
+    """Toxicity of the model's greedy answers to the probe's prompts, and its pair gaps."""
+
+    def generate(prompts: list[str]) -> list[str]:
+        return generate_batch(
+            model,
+            tokenizer,
+            [render_prompt(config, tokenizer, prompt) for prompt in prompts],
+            probe.config.max_new_tokens,
+            config.training.eval_batch_size,
+        )
+
+    scorer = continuation_scorer(model, tokenizer, config.training.eval_batch_size)
+    return measure(probe, generate, scorer)
+
+
 def evaluate(config: Config, placement: Placement | None = None) -> dict[str, Any]:
     """Score the base model and the adapter on the test split; write metrics.json.
 
@@ -166,9 +228,11 @@ def evaluate(config: Config, placement: Placement | None = None) -> dict[str, An
     logger.info("evaluating on %s in %s", placement.device, placement.precision)
     tokenizer = load_tokenizer(config)
     examples = read_split(data_dir(config), "test")
+    probe = SafetyProbe.load(config.safety, placement.device) if config.safety.enabled else None
     model = load_adapter_model(config, placement)
     results: dict[str, Scores] = {}
     predictions: dict[str, list[str]] = {}
+    safety: dict[str, ModelSafety] = {}
     # One model in memory: the base model is the adapter model with the adapter switched off.
     contexts: dict[str, AbstractContextManager[Any]] = {
         "base": model.disable_adapter(),
@@ -177,6 +241,8 @@ def evaluate(config: Config, placement: Placement | None = None) -> dict[str, An
     for name, context in contexts.items():
         with context:
             results[name], predictions[name] = score_model(model, tokenizer, examples, config)
+            if probe is not None:
+                safety[name] = safety_of(model, tokenizer, probe, config)
         logger.info("%s: %s", name, results[name])
     samples = [
         {
@@ -197,5 +263,7 @@ def evaluate(config: Config, placement: Placement | None = None) -> dict[str, An
         "adapter": asdict(results["adapter"]),
         "samples": samples,
     }
+    if probe is not None:
+        metrics["safety"] = summarise(probe, safety["base"], safety["adapter"])
     metrics_path(config).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     return metrics

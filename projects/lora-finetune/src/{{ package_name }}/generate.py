@@ -11,7 +11,7 @@ from .data import Example, prompt_text
 from .hardware import Hardware, Placement, resolve_placement
 from .model import Source, load_model, load_tokenizer
 
-__all__ = ["Source", "generate", "generate_batch"]
+__all__ = ["Source", "generate", "generate_batch", "render_prompt"]
 
 
 @torch.no_grad()
@@ -56,12 +56,18 @@ def generate(
     """
     placement = placement or resolve_placement(config, Hardware.detect())
     tokenizer = load_tokenizer(config)
-    if config.data.format != "text":
-        messages = [{"role": "user", "content": prompt}]
-        if config.data.system_prompt:
-            messages.insert(0, {"role": "system", "content": config.data.system_prompt})
-        prompt = prompt_text(
-            Example(messages=(*messages, {"role": "assistant", "content": ""})), tokenizer
-        )
+    rendered = render_prompt(config, tokenizer, prompt)
     model = load_model(config, source, placement)
-    return generate_batch(model, tokenizer, [prompt], config.evaluation.max_new_tokens)[0]
+    return generate_batch(model, tokenizer, [rendered], config.evaluation.max_new_tokens)[0]
+
+
+def render_prompt(config: Config, tokenizer: PreTrainedTokenizerBase, prompt: str) -> str:
+    """The model's input for a user's prompt: a chat turn, or the text itself to continue."""
+    if config.data.format == "text":
+        return prompt
+    messages = [{"role": "user", "content": prompt}]
+    if config.data.system_prompt:
+        messages.insert(0, {"role": "system", "content": config.data.system_prompt})
+    return prompt_text(
+        Example(messages=(*messages, {"role": "assistant", "content": ""})), tokenizer
+    )

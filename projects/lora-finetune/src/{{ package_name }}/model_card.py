@@ -18,6 +18,7 @@ from .provenance import (
     library_versions,
     read_provenance,
 )
+from .safety_report import safety_lines
 from .sample_data import DESCRIPTION as SAMPLE_DESCRIPTION
 from .sample_data import DOMAIN as SAMPLE_DOMAIN
 from .sample_data import is_sample_data
@@ -216,6 +217,7 @@ def render_model_card(
         "| --- | --- | --- | --- |",
         *metric_rows(metrics),
         "",
+        *safety_lines(metrics),
         "## Provenance",
         "",
         "| What | Value |",

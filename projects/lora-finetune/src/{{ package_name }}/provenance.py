@@ -29,7 +29,7 @@ LIBRARIES = ("torch", "transformers", "peft", "trl", "accelerate", "datasets")
 def config_sha256(config: Config) -> str:
     """A hash of the settings that shape the adapter.
 
-    Paths, the model card text and evaluation settings are left out, so that the same
+    Paths, the model card text, evaluation and safety-check settings are left out, so that the same
     run on another machine or with another card text has the same hash; the data is
     identified by its files' hashes instead.
     """
@@ -39,6 +39,7 @@ def config_sha256(config: Config) -> str:
             "output_dir": True,
             "card": True,
             "evaluation": True,
+            "safety": True,
             "tracking": True,
             "run_name": True,
             "data": {"train_file", "validation_file", "test_file"},

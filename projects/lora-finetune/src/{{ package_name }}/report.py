@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from .config import Config
 from .model_card import LOWER_IS_BETTER, data_origin, metric_rows, scoring_note
 from .paths import reports_dir
+from .safety_report import safety_lines
 from .social_preview import ACCENT, Card, Headline
 from .social_preview import FILE_NAME as SOCIAL_PREVIEW
 from .social_preview import render as render_social_preview
@@ -126,6 +127,7 @@ def render_report(config: Config, metrics: dict[str, Any], log: list[dict[str, A
             ),
             "",
         ]
+    lines += safety_lines(metrics)
     return "\n".join(lines)
 
 
