@@ -11,7 +11,9 @@ import yaml
 from .config import Config
 from .fingerprint import file_hash
 from .forgetting import general_examples
-from .paths import adapter_dir, provenance_path
+from .near_copies import describe as describe_near_copies
+from .near_copies import read_figures as read_near_copies
+from .paths import adapter_dir, data_dir, provenance_path
 from .provenance import (
     config_sha256,
     data_files,
@@ -122,6 +124,8 @@ def data_section(config: Config, split_sizes: dict[str, int]) -> list[str]:
         lines.append(origin)
     if config.card.data_description:
         lines.append(config.card.data_description)
+    if near_copies := read_near_copies(data_dir(config)):
+        lines += ["", describe_near_copies(near_copies)]
     return lines
 
 

@@ -22,6 +22,7 @@ from .hardware import Hardware, check_hardware
 from .hub import check_base_model
 from .merge import MergeResult, merge
 from .model_card import write_model_card
+from .near_copies import check_splits
 from .paths import data_dir, metrics_path, tiny_base_dir, training_log_path
 from .report import write_report
 from .tiny import build_tiny_base
@@ -33,6 +34,9 @@ logger = logging.getLogger(__name__)
 def prepare(config: Config) -> dict[str, int]:
     """Validate and split the data; build the tiny base model when the config asks for it.
 
+    The held-out splits are measured against the training split for near-copies
+    (`near_copies`), with a warning when any is found.
+
     The tiny model's tokenizer learns from the training split only, so nothing about the
     held-out examples leaks into it. Both record what they were made from; the tiny base
     is rebuilt only when its inputs changed, so that an unchanged rerun keeps the model
@@ -43,6 +47,7 @@ def prepare(config: Config) -> dict[str, int]:
     # Dropped first: a prepare cut short leaves no fingerprint that vouches for half-written splits.
     (data_dir(config) / FILE_NAME).unlink(missing_ok=True)
     save_splits(splits, data_dir(config))
+    check_splits(splits, data_dir(config))
     write_fingerprint(data_dir(config), inputs, prepared_split_hashes(data_dir(config)))
     if config.model.is_tiny:
         base = tiny_base_dir(config)

@@ -14,7 +14,9 @@ from matplotlib.axes import Axes
 
 from .config import Config
 from .model_card import LOWER_IS_BETTER, data_origin, metric_rows, scoring_note
-from .paths import reports_dir
+from .near_copies import describe as describe_near_copies
+from .near_copies import read_figures as read_near_copies
+from .paths import data_dir, reports_dir
 from .safety_report import safety_lines
 from .social_preview import ACCENT, Card, Headline
 from .social_preview import FILE_NAME as SOCIAL_PREVIEW
@@ -98,6 +100,7 @@ def render_report(config: Config, metrics: dict[str, Any], log: list[dict[str, A
         f"steps. {scoring_note(config, metrics)}",
         "",
         *([origin, ""] if (origin := data_origin(config)) else []),
+        *([describe_near_copies(near), ""] if (near := read_near_copies(data_dir(config))) else []),
         "| Metric | Base model | With adapter | Change |",
         "| --- | --- | --- | --- |",
         *metric_rows(metrics),
