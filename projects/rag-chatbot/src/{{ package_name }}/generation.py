@@ -319,7 +319,8 @@ class ExtractiveAnswerer:
     With an embedding model, the best candidates also score by meaning (cosine
     similarity to the question), which finds the sentence that answers in other words;
     and a sentence of the kind the question asks for (a command for "how do I", a figure
-    for "how many") gets a bonus.
+    for "how many") gets a bonus. The best sentence comes with up to `following` sentences
+    after it, within `max_chars`: it often names the topic and the next one answers.
     """
 
     def __init__(
