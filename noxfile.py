@@ -29,10 +29,11 @@ import nox
 import yaml
 
 ROOT = Path(__file__).parent
-sys.path.insert(0, str(ROOT / "generator"))
+sys.path[:0] = [str(ROOT), str(ROOT / "generator")]
 
-from genai_scaffold.leftovers import find_leftovers  # noqa: E402
 from genai_scaffold.questionnaire import Questionnaire  # noqa: E402
+from harness.answer_sets import answer_sets  # noqa: E402
+from harness.leftovers import find_leftovers  # noqa: E402
 
 nox.options.error_on_missing_interpreters = True
 nox.needs_version = ">=2026.10.20"
@@ -191,7 +192,7 @@ def _check_project(
 
 
 def _register(kind: str) -> None:
-    sets = QUESTIONNAIRE.answer_sets(kind)
+    sets = answer_sets(QUESTIONNAIRE, kind)
 
     @nox.session(name=f"generated-{kind}")
     @nox.parametrize("answers", list(sets.values()), ids=list(sets))

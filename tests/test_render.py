@@ -18,19 +18,20 @@ import yaml
 from copier import run_copy
 from genai_scaffold.errors import InvalidAnswerError
 from genai_scaffold.generate import create_project
-from genai_scaffold.leftovers import find_leftovers
 from genai_scaffold.questionnaire import Questionnaire
 from genai_scaffold.template_source import resolve_source
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from harness.answer_sets import alternatives, answer_sets
+from harness.leftovers import find_leftovers
 from tests.conftest import REPO_ROOT, recorded_answers, tree
 
 QUESTIONNAIRE = Questionnaire(REPO_ROOT)
 CASES = [
     pytest.param(kind.name, answers, id=f"{kind.name}-{name}")
     for kind in QUESTIONNAIRE.kinds
-    for name, answers in QUESTIONNAIRE.answer_sets(kind.name).items()
+    for name, answers in answer_sets(QUESTIONNAIRE, kind.name).items()
 ]
 PARSED_SUFFIXES = {".toml", ".yml", ".yaml", ".json", ".py"}
 
@@ -101,10 +102,10 @@ def test_plain_nox_only_checks_and_never_rewrites_results(
 
 def test_every_choice_of_every_question_is_covered_by_some_answer_set() -> None:
     for kind in QUESTIONNAIRE.kinds:
-        sets = QUESTIONNAIRE.answer_sets(kind.name).values()
+        sets = answer_sets(QUESTIONNAIRE, kind.name).values()
         for question in QUESTIONNAIRE.questions_for(kind.name):
             given = {answers[question.name] for answers in sets if question.name in answers}
-            assert set(question.alternatives()) <= given, (kind.name, question.name)
+            assert set(alternatives(question)) <= given, (kind.name, question.name)
 
 
 @pytest.mark.parametrize("kind", [kind.name for kind in QUESTIONNAIRE.kinds])
