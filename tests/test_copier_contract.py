@@ -107,3 +107,28 @@ def test_defaults_render_with_copiers_extensions_filters_and_envops(tmp_path: Pa
     assert set(copiers.tests) == set(ours.tests)
     for option in envops:
         assert getattr(ours, option) == getattr(copiers, option) is True
+
+
+def test_the_skipped_index_sync_has_nothing_to_do_for_untracked_files(tmp_path: Path) -> None:
+    """Copier's own method, on a file git does not track, with core.fileMode false."""
+    import inspect
+    import subprocess
+
+    from copier._main import Worker
+
+    method = Worker._sync_git_index_executable_bit
+    assert list(inspect.signature(method).parameters) == ["self", "dst_relpath", "src_mode"]
+    (tmp_path / "copier.yml").write_text("{}\n", encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    subprocess.run(["git", "init", "--quiet"], cwd=project, check=True)
+    subprocess.run(["git", "config", "core.fileMode", "false"], cwd=project, check=True)
+    (project / "run.sh").write_text("#!/bin/sh\n", encoding="utf-8")
+    worker = Worker(src_path=str(tmp_path), dst_path=project)
+
+    method(worker, Path("run.sh"), 0o100755)
+
+    staged = subprocess.run(
+        ["git", "ls-files", "--stage"], cwd=project, capture_output=True, text=True, check=True
+    )
+    assert staged.stdout == ""

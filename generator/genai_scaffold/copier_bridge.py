@@ -202,7 +202,14 @@ def copy_template(
     """Render `source` into `dest` with Copier (no tasks, no untrusted features)."""
     from copier import run_copy
 
-    with _translated_errors(hints), _git_reads(source.src, source.stand_in):
+    from genai_scaffold.copier_private import no_index_sync_for_fresh_copies
+
+    # `dest` is a fresh staging folder (or, pretending, nothing is written at all).
+    with (
+        _translated_errors(hints),
+        _git_reads(source.src, source.stand_in),
+        no_index_sync_for_fresh_copies(),
+    ):
         run_copy(
             source.src,
             dest,
