@@ -94,6 +94,7 @@ def test_plain_nox_only_checks_and_never_rewrites_results(
 
     assert {session["name"] for session in json.loads(listed.stdout)} == {
         "tests",
+        "slow",
         "lint",
         "typecheck",
         "build",
