@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import atexit
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,15 +38,32 @@ CASES = [
 PARSED_SUFFIXES = {".toml", ".yml", ".yaml", ".json", ".py"}
 
 
+# Projects rendered by this test process, by request: rendering takes seconds, and many
+# tests read the same project. Removed when the process ends.
+RENDERS = Path(tempfile.mkdtemp(prefix="genai-scaffold-renders-"))
+atexit.register(shutil.rmtree, RENDERS, ignore_errors=True)
+_rendered: dict[str, Path] = {}
+
+
 def render(kind: str, answers: dict[str, Any], dest: Path) -> Path:
-    return create_project(
-        kind,
-        dest,
-        source=resolve_source(None, None),
-        answers=answers,
-        defaults=True,
-        use_git=False,
-    ).path
+    """`new KIND DEST --defaults --no-git`, in-process; a repeated request gets a copy.
+
+    The project's name comes from the folder's name, so that name is part of the request;
+    each test gets its own copy, which it may change.
+    """
+    request = json.dumps([kind, answers, dest.name], sort_keys=True, ensure_ascii=False)
+    if request not in _rendered:
+        first = RENDERS / str(len(_rendered)) / dest.name
+        _rendered[request] = create_project(
+            kind,
+            first,
+            source=resolve_source(None, None),
+            answers=answers,
+            defaults=True,
+            use_git=False,
+        ).path
+    shutil.copytree(_rendered[request], dest, symlinks=True)
+    return dest
 
 
 def check_parses(path: Path, python_version: str) -> None:
