@@ -91,6 +91,16 @@ def fake_git_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def signals_at_default() -> None:
+    """Ctrl-C's and SIGHUP's default actions, as in a terminal.
+
+    A test run started in the background (`nohup`, `cmd &` in a script) ignores them,
+    children inherit that, and the CLI keeps ignoring what its starter ignores.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 def new_stopped_at(
     template: Path, fake_git_dir: Path, cwd: Path, step: str, when: str, signum: int
 ) -> subprocess.CompletedProcess[str]:
@@ -109,8 +119,7 @@ def new_stopped_at(
         capture_output=True,
         text=True,
         timeout=120,
-        # Ctrl-C's default action, as in a terminal (a background test run ignores SIGINT).
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=signals_at_default,
     )
 
 
