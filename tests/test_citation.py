@@ -44,7 +44,7 @@ def validate(citation: Path) -> subprocess.CompletedProcess[str]:
 def test_the_citation_is_valid_cff_from_the_answers(
     kind: str, answers: dict[str, Any], tmp_path: Path
 ) -> None:
-    project = render(kind, answers, tmp_path / "p")
+    project = render(kind, answers, tmp_path / "project")
     citation = project / "CITATION.cff"
 
     result = validate(citation)

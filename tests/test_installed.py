@@ -58,6 +58,8 @@ def test_the_wheel_embeds_the_template_and_its_git_history(wheel: Path) -> None:
     assert "genai_scaffold/_template/template/README.md.jinja" in names
     assert "genai_scaffold/_template/projects/rag-chatbot/pyproject.toml.jinja" in names
     assert "genai_scaffold/_template.bundle" in names
+    # The test harness stays in the repository: nothing of it ships.
+    assert not [name for name in names if name.startswith("harness/") or "leftovers" in name]
 
 
 def install(wheel: Path, tmp_path: Path) -> dict[str, str]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import atexit
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,32 +20,50 @@ import yaml
 from copier import run_copy
 from genai_scaffold.errors import InvalidAnswerError
 from genai_scaffold.generate import create_project
-from genai_scaffold.leftovers import find_leftovers
 from genai_scaffold.questionnaire import Questionnaire
 from genai_scaffold.template_source import resolve_source
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from harness.answer_sets import alternatives, answer_sets
+from harness.leftovers import find_leftovers
 from tests.conftest import REPO_ROOT, recorded_answers, tree
 
 QUESTIONNAIRE = Questionnaire(REPO_ROOT)
 CASES = [
     pytest.param(kind.name, answers, id=f"{kind.name}-{name}")
     for kind in QUESTIONNAIRE.kinds
-    for name, answers in QUESTIONNAIRE.answer_sets(kind.name).items()
+    for name, answers in answer_sets(QUESTIONNAIRE, kind.name).items()
 ]
 PARSED_SUFFIXES = {".toml", ".yml", ".yaml", ".json", ".py"}
 
 
+# Projects rendered by this test process, by request: rendering takes seconds, and many
+# tests read the same project. Removed when the process ends.
+RENDERS = Path(tempfile.mkdtemp(prefix="genai-scaffold-renders-"))
+atexit.register(shutil.rmtree, RENDERS, ignore_errors=True)
+_rendered: dict[str, Path] = {}
+
+
 def render(kind: str, answers: dict[str, Any], dest: Path) -> Path:
-    return create_project(
-        kind,
-        dest,
-        source=resolve_source(None, None),
-        answers=answers,
-        defaults=True,
-        use_git=False,
-    ).path
+    """`new KIND DEST --defaults --no-git`, in-process; a repeated request gets a copy.
+
+    The project's name comes from the folder's name, so that name is part of the request;
+    each test gets its own copy, which it may change.
+    """
+    request = json.dumps([kind, answers, dest.name], sort_keys=True, ensure_ascii=False)
+    if request not in _rendered:
+        first = RENDERS / str(len(_rendered)) / dest.name
+        _rendered[request] = create_project(
+            kind,
+            first,
+            source=resolve_source(None, None),
+            answers=answers,
+            defaults=True,
+            use_git=False,
+        ).path
+    shutil.copytree(_rendered[request], dest, symlinks=True)
+    return dest
 
 
 def check_parses(path: Path, python_version: str) -> None:
@@ -93,6 +113,7 @@ def test_plain_nox_only_checks_and_never_rewrites_results(
 
     assert {session["name"] for session in json.loads(listed.stdout)} == {
         "tests",
+        "slow",
         "lint",
         "typecheck",
         "build",
@@ -101,10 +122,10 @@ def test_plain_nox_only_checks_and_never_rewrites_results(
 
 def test_every_choice_of_every_question_is_covered_by_some_answer_set() -> None:
     for kind in QUESTIONNAIRE.kinds:
-        sets = QUESTIONNAIRE.answer_sets(kind.name).values()
+        sets = answer_sets(QUESTIONNAIRE, kind.name).values()
         for question in QUESTIONNAIRE.questions_for(kind.name):
             given = {answers[question.name] for answers in sets if question.name in answers}
-            assert set(question.alternatives()) <= given, (kind.name, question.name)
+            assert set(alternatives(question)) <= given, (kind.name, question.name)
 
 
 @pytest.mark.parametrize("kind", [kind.name for kind in QUESTIONNAIRE.kinds])

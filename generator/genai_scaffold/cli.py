@@ -73,19 +73,29 @@ class TerminatedError(Interrupted):
     signal_name = "SIGTERM"
 
 
+class HungUpError(Interrupted):
+    """SIGHUP (the terminal closed, an ssh session dropped): exit status 129."""
+
+    exit_code = 129
+    signal_name = "SIGHUP"
+
+
 class ScaffoldGroup(click.Group):
     """A group whose commands report ScaffoldError as a user error, and signals as one line."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from genai_scaffold.signals import Terminated, sigterm_raises
+        import signal
+
+        from genai_scaffold.signals import Terminated, signals_raise
 
         try:
-            with sigterm_raises():
+            with signals_raise():
                 return super().invoke(ctx)
         except ScaffoldError as error:
             raise _as_click_error(error) from error
         except Terminated as error:
-            raise TerminatedError from error
+            hung_up = error.signum == getattr(signal, "SIGHUP", None)
+            raise (HungUpError if hung_up else TerminatedError)() from error
         except KeyboardInterrupt as error:
             raise Interrupted from error
 

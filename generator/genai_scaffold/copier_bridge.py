@@ -1,4 +1,6 @@
-"""The only module that talks to Copier: runs it and turns its errors into ours.
+"""Runs Copier through its public API and turns its errors into ours.
+
+What needs Copier's private API is in `copier_private`.
 
 Copier is imported inside the functions, so that `genai-scaffold --help` and `list` do
 not pay for importing it.
@@ -8,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -60,48 +61,25 @@ class Hints:
 def _readable_prompts() -> Iterator[None]:
     """Copier's prompts show each question's name, then its help wrapped to the terminal.
 
-    Copier has no setting for this, so `Question.get_message` is replaced for the
-    duration of one run (and only in this process); the rest of the prompt (defaults,
-    menus of labelled choices, validators that re-ask with their reason) is Copier's.
+    Copier has no setting for this (see `copier_private.questions_shown_by`); the rest
+    of the prompt (defaults, menus of labelled choices, validators that re-ask with
+    their reason) is Copier's.
     """
-    from copier._user_data import Question
-
+    from genai_scaffold.copier_private import questions_shown_by, rendered_help, type_name
     from genai_scaffold.prompts import menu_label, prompt_message, terminal_width
 
-    original_message = Question.get_message
-    original_structure = Question.get_questionary_structure
-
-    def get_message(question: Any) -> str:
-        help_text = question.render_value(question.help) if question.help else ""
+    def message(question: Any) -> str:
         return prompt_message(
-            question.var_name, question.get_type_name(), help_text, terminal_width()
+            question.var_name, type_name(question), rendered_help(question), terminal_width()
         )
 
-    def get_questionary_structure(question: Any) -> dict[str, Any]:
-        structure: dict[str, Any] = original_structure(question)
+    def wrap_choices(structure: dict[str, Any]) -> None:
         for choice in structure.get("choices", []):  # questionary Choice objects
             if isinstance(choice.title, str):
                 choice.title = menu_label(choice.title, terminal_width())
-        return structure
 
-    Question.get_message = get_message  # type: ignore[method-assign,assignment]
-    Question.get_questionary_structure = get_questionary_structure  # type: ignore[method-assign,assignment]
-    try:
+    with questions_shown_by(message, wrap_choices):
         yield
-    finally:
-        Question.get_message = original_message  # type: ignore[method-assign]
-        Question.get_questionary_structure = original_structure  # type: ignore[method-assign]
-
-
-def _silence_not_a_terminal_warning() -> None:
-    """Mark stdin as already warned about in prompt_toolkit (its once-per-fd record)."""
-    from prompt_toolkit.input.vt100 import Vt100Input
-
-    try:
-        if not sys.stdin.isatty():
-            Vt100Input._fds_not_a_terminal.add(sys.stdin.fileno())
-    except (AttributeError, ValueError, OSError):  # no real stdin (tests), or closed
-        pass
 
 
 @contextmanager
@@ -112,7 +90,9 @@ def _quiet_tools() -> Iterator[None]:
     (a pseudo-terminal, tmux on some set-ups), and when stdin is no terminal at all,
     which the error that follows already says (with what to do instead).
     """
-    _silence_not_a_terminal_warning()
+    from genai_scaffold.copier_private import silence_not_a_terminal_warning
+
+    silence_not_a_terminal_warning()
     previous = os.environ.get(NO_CPR)
     os.environ[NO_CPR] = "1"
     try:
@@ -222,7 +202,14 @@ def copy_template(
     """Render `source` into `dest` with Copier (no tasks, no untrusted features)."""
     from copier import run_copy
 
-    with _translated_errors(hints), _git_reads(source.src, source.stand_in):
+    from genai_scaffold.copier_private import no_index_sync_for_fresh_copies
+
+    # `dest` is a fresh staging folder (or, pretending, nothing is written at all).
+    with (
+        _translated_errors(hints),
+        _git_reads(source.src, source.stand_in),
+        no_index_sync_for_fresh_copies(),
+    ):
         run_copy(
             source.src,
             dest,

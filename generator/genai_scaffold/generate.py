@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from genai_scaffold import git
+from genai_scaffold import git, signals
 from genai_scaffold.answers import check_answers, shown
 from genai_scaffold.copier_bridge import copy_template
 from genai_scaffold.errors import DestinationError, FilesystemError, GitError, InvalidAnswerError
@@ -120,17 +120,28 @@ def _move_into_place(rendered: Path, dest: Path, files: list[str]) -> None:
             target = dest / name
             target.parent.mkdir(parents=True, exist_ok=True)
             (rendered / name).replace(target)
+        if (rendered / ".git").is_dir():  # committed in staging: `dest` is no repository
+            (rendered / ".git").rename(dest / ".git")
 
 
-def _commit_first_version(dest: Path, files: list[str], answers: Mapping[str, Any]) -> str:
+def _commit_first_version(
+    rendered: Path, dest: Path, files: list[str], answers: Mapping[str, Any]
+) -> str:
+    """Commit the rendered project in its staging folder, before it moves into place.
+
+    So the git step is inside the rollback: until the move, an error or a signal removes
+    the staging folder, repository and all, and the destination is as it was.
+    """
     if not git.available():
         return "git is not installed: no repository was created"
-    if git.inside_work_tree(dest):
+    # The staging folder is beside `dest`, so it is in the same repository (or none).
+    if git.inside_work_tree(dest if dest.exists() else rendered):
         return "the destination is inside a git repository already: nothing was committed"
     identity = (str(answers["author_name"]), str(answers.get("author_email") or NOREPLY_EMAIL))
     try:
-        git.init_and_commit(dest, files, "Generate project with genai-scaffold", identity)
+        git.init_and_commit(rendered, files, "Generate project with genai-scaffold", identity)
     except GitError as error:  # the project is complete; only the commit is missing
+        shutil.rmtree(rendered / ".git", ignore_errors=True)
         return f"{error.message}; the project is complete, commit it yourself"
     return "initialised a git repository with a first commit"
 
@@ -156,12 +167,11 @@ def create_project(
         _check_destination(dest, force=force)
     parent = (dest.parent if dest is not None else Path.cwd()).resolve()
     try:
-        dest, final_answers, files = _render_into_place(
-            kind, dest, parent, source, answers, defaults, force
+        dest, final_answers, files, git_note = _render_into_place(
+            kind, dest, parent, source, answers, defaults, force, use_git
         )
     except OSError as error:  # read-only folder, permission denied, disk full
         raise FilesystemError.from_os_error(error, dest or parent) from error
-    git_note = _commit_first_version(dest, files, final_answers) if use_git else ""
     return GenerationResult(path=dest, answers=final_answers, files=files, git_note=git_note)
 
 
@@ -173,14 +183,18 @@ def _render_into_place(
     answers: Mapping[str, Any],
     defaults: bool,
     force: bool,
-) -> tuple[Path, dict[str, Any], list[str]]:
-    """Render into a staging folder in `parent`, then move it to `dest`; undo on any failure.
+    use_git: bool,
+) -> tuple[Path, dict[str, Any], list[str], str]:
+    """Render and commit in a staging folder in `parent`, then move it to `dest`.
 
-    Any failure, Ctrl-C and SIGTERM included (the CLI turns SIGTERM into an exception),
-    removes the staging folder and the parent folders this call created.
+    Any failure before the move, Ctrl-C, SIGTERM and SIGHUP included (the CLI turns the
+    last two into an exception), removes the staging folder and the parent folders this
+    call created. The move itself holds signals back until it is done, so the
+    destination is either as it was or the complete, committed project.
     """
     created_parents: list[Path] = []
     staging: Path | None = None
+    placed = False
     try:
         created_parents = _make_parents(parent)
         # The rendered folder's name is the destination's, because the default project
@@ -197,15 +211,19 @@ def _render_into_place(
             dest = parent / str(final_answers["project_slug"])
             _check_destination(dest, force=force)
         files = _relative_files(rendered)
-        _move_into_place(rendered, dest, files)
+        git_note = _commit_first_version(rendered, dest, files, final_answers) if use_git else ""
+        with signals.held_back():
+            _move_into_place(rendered, dest, files)
+            placed = True
     except BaseException:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-        for folder in created_parents:
-            folder.rmdir()
+        with signals.held_back():  # a second signal must not cut the clean-up short
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+            for folder in created_parents if not placed else []:
+                folder.rmdir()
         raise
     shutil.rmtree(staging, ignore_errors=True)
-    return dest, final_answers, files
+    return dest, final_answers, files, git_note
 
 
 def preview_project(

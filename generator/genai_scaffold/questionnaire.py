@@ -23,15 +23,6 @@ from genai_scaffold.errors import TemplateNotFoundError, UnknownKindError
 CONFIG_FILE = "copier.yml"
 PROJECTS_DIR = "projects"
 
-# Free-text answers that exercise what defaults leave out: a Unicode name (slug and
-# package derivation), an email and a GitHub user (badges and project URLs).
-RICH_TEXT_ANSWERS: dict[str, str] = {
-    "project_name": "Café Ünïcode Bøt — 日本",
-    "author_name": "Zoë Ångström",
-    "author_email": "zoe@example.org",
-    "github_user": "zoe-dev",
-}
-
 
 @dataclass(frozen=True)
 class Choice:
@@ -61,12 +52,6 @@ class Question:
     def has_derived_default(self) -> bool:
         """The default is a Jinja expression of other answers (e.g. slug from name)."""
         return isinstance(self.default, str) and ("{{" in self.default or "{%" in self.default)
-
-    def alternatives(self) -> list[Any]:
-        """Every answer other than the default that a choice or yes/no question allows."""
-        if self.type == "bool":
-            return [not self.default]
-        return [choice.value for choice in self.choices if choice.value != self.default]
 
     def as_dict(self, default: Any, kinds: list[str]) -> dict[str, Any]:
         """The question for `list --json`, with its default rendered for one example."""
@@ -180,8 +165,10 @@ class Questionnaire:
         """
         from jinja2 import TemplateError
 
+        from genai_scaffold.copier_private import cast_default, default_environment
+
         self.kind(kind)
-        environment = _jinja_environment(self.root, self._config.get("_envops", {}))
+        environment = default_environment(self.root, self._config.get("_envops", {}))
         answers: dict[str, Any] = {"kind": kind}
         context = {"_copier_conf": {"dst_path": destination}}
         for question in self.questions:
@@ -197,31 +184,8 @@ class Questionnaire:
                 if not question.is_computed:
                     raise
                 continue  # a value computed for another kind, from its own answers
-            answers[question.name] = _cast(question.type, default)
+            answers[question.name] = cast_default(question.type, default)
         return answers
-
-    def answer_sets(self, kind: str) -> dict[str, dict[str, Any]]:
-        """Named answer sets that, together, give every choice of every question once.
-
-        `defaults` is empty (every default). `variant-N` takes the N-th alternative of
-        each choice and yes/no question that has one; `variant-1` also carries
-        Unicode and non-empty free-text answers.
-        """
-        alternatives = {
-            question.name: question.alternatives() for question in self.questions_for(kind)
-        }
-        variants = max((len(values) for values in alternatives.values()), default=0)
-        sets: dict[str, dict[str, Any]] = {"defaults": {}}
-        for index in range(max(variants, 1)):
-            answers = {
-                name: values[index] for name, values in alternatives.items() if index < len(values)
-            }
-            if index == 0:
-                answers |= {
-                    name: value for name, value in RICH_TEXT_ANSWERS.items() if name in alternatives
-                }
-            sets[f"variant-{index + 1}"] = answers
-        return sets
 
 
 def _parse_question(name: str, spec: Any) -> Question:
@@ -260,28 +224,3 @@ def _applies(
         environment = SandboxedEnvironment()
     rendered = environment.from_string(str(when)).render(**(answers or {"kind": kind}))
     return rendered.strip().lower() not in {"", "false", "no", "off", "0", "none"}
-
-
-def _jinja_environment(root: Path, envops: dict[str, Any]) -> SandboxedEnvironment:
-    """A Jinja environment like Copier's: loader at the template root, its filters."""
-    from jinja2 import FileSystemLoader
-    from jinja2.sandbox import SandboxedEnvironment
-
-    return SandboxedEnvironment(
-        loader=FileSystemLoader(root),
-        extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
-        **envops,
-    )
-
-
-def _cast(type_name: str, value: Any) -> Any:
-    """A rendered default as Copier casts it to the question's type."""
-    if not isinstance(value, str):
-        return value
-    if type_name == "bool":
-        return value.strip().lower() in {"true", "yes", "y", "1", "on"}
-    if type_name == "int":
-        return int(value)
-    if type_name in {"yaml", "json"}:
-        return yaml.safe_load(value)
-    return value
