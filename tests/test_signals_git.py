@@ -47,12 +47,16 @@ author_email:
 
 # The git the CLI runs: the signal goes to its parent (the CLI) before or after the real
 # git does its work. `-c user.name=.. -c user.email=.. commit` puts the command fifth.
+# "during" execs the real git, so the process the CLI kills on the signal is git itself,
+# as with no stand-in (a shell left in between would leave git writing into the folder
+# the rollback removes).
 FAKE_GIT = """\
 #!/bin/sh
 command=$1
 [ "$1" = -c ] && command=$5
 if [ "$command" = "$STOP_AT" ] && [ "$STOP_WHEN" = during ]; then
     kill -s "$STOP_SIGNAL" "$PPID"
+    exec "$REAL_GIT" "$@"
 fi
 "$REAL_GIT" "$@"
 status=$?

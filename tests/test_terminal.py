@@ -19,7 +19,8 @@ from genai_scaffold.readme import quickstart_commands
 
 COLUMNS = 70
 ROWS = 400  # tall enough that nothing scrolls away
-QUIET_SECONDS = 1.0  # no output for this long: the prompt waits for a key
+QUIET_SECONDS = 2.5  # no output for this long: the prompt waits for a key (a loaded
+# machine can pause a prompt mid-draw for a second; a key sent then garbles the screen)
 
 
 def drive(args: list[str], cwd: Path) -> tuple[list[str], int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,6 +147,19 @@ def _commit_first_version(
     return "initialised a git repository with a first commit"
 
 
+def _remove_staging(staging: Path) -> None:
+    """Remove the staging folder, also while a git process stopped with us still exits.
+
+    A git killed mid-commit can write a last file after a first removal has begun; the
+    removal is retried for a moment rather than leave a half-made repository behind.
+    """
+    for _ in range(20):
+        shutil.rmtree(staging, ignore_errors=True)
+        if not staging.exists():
+            return
+        time.sleep(0.1)
+
+
 def create_project(
     kind: str,
     dest: Path | None,
@@ -218,7 +232,7 @@ def _render_into_place(
     except BaseException:
         with signals.held_back():  # a second signal must not cut the clean-up short
             if staging is not None:
-                shutil.rmtree(staging, ignore_errors=True)
+                _remove_staging(staging)
             for folder in created_parents if not placed else []:
                 folder.rmdir()
         raise
