@@ -19,8 +19,8 @@ from genai_scaffold.readme import quickstart_commands
 
 COLUMNS = 70
 ROWS = 400  # tall enough that nothing scrolls away
-QUIET_SECONDS = 2.5  # no output for this long: the prompt waits for a key (a loaded
-# machine can pause a prompt mid-draw for a second; a key sent then garbles the screen)
+SIZE_VARIABLES = {"COLUMNS", "LINES"}
+QUIET_SECONDS = 1.0  # no output for this long: the prompt waits for a key
 
 
 def drive(args: list[str], cwd: Path) -> tuple[list[str], int]:
@@ -32,7 +32,12 @@ def drive(args: list[str], cwd: Path) -> tuple[list[str], int]:
         args,
         cwd=str(cwd),
         dimensions=(ROWS, COLUMNS),
-        env={**os.environ, "TERM": "xterm"},
+        # The pty's size is the terminal's: COLUMNS and LINES (pytest-xdist's workers
+        # set 80 x 24) would override it, as a shell's stale values would.
+        env={
+            **{name: value for name, value in os.environ.items() if name not in SIZE_VARIABLES},
+            "TERM": "xterm",
+        },
     )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
