@@ -112,9 +112,11 @@ def check_generated(
     harness = Path(tempfile.gettempdir()) / "genai-scaffold-harness"
     # A plain folder name: in a venv deeper than the shebang limit, pip writes `/bin/sh`
     # launchers with the path unquoted, which the session name's parentheses break.
-    workdir = harness / re.sub(r"[^A-Za-z0-9_.-]+", "-", session.name).strip("-")
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
+    # A folder of this run's own: two nox runs on one machine must not remove each
+    # other's projects.
+    harness.mkdir(parents=True, exist_ok=True)
+    plain_name = re.sub(r"[^A-Za-z0-9_.-]+", "-", session.name).strip("-")
+    workdir = Path(tempfile.mkdtemp(prefix=f"{plain_name}-", dir=harness))
     try:
         timer = StepTimer(session)
         project = _render(session, timer, kind, answers, workdir)
