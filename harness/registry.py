@@ -2,18 +2,18 @@
 
 uv reads neither pip.conf nor `PIP_*` variables. A machine that points pip at a mirror,
 an extra index or a folder of wheels (a CPU build of PyTorch, say) would otherwise have
-uv resolve against PyPI alone. This reads pip's settings the way pip does (its config
-files, later ones winning, `[install]` over `[global]`, then `PIP_*` variables) and
-returns the `UV_*` variables that say the same; any `UV_*` variable already set wins.
+uv resolve against PyPI alone. pip itself says what it is configured with
+(`pip config list`: its config files merged, and its `PIP_*` variables); this turns
+that into the `UV_*` variables that say the same. Any `UV_*` variable already set wins.
 """
 
 from __future__ import annotations
 
-import configparser
+import ast
 import os
+import subprocess
 import sys
 from collections.abc import Mapping
-from pathlib import Path
 
 # pip's option -> (uv's variable, the separator uv expects between several values).
 SETTINGS = {
@@ -23,57 +23,47 @@ SETTINGS = {
     "constraint": ("UV_CONSTRAINT", " "),
     "cert": ("SSL_CERT_FILE", " "),
 }
+# Which of pip's sections wins for `pip install`: variables over files, and a file's
+# [install] section over its [global] one.
+PRECEDENCE = {"global": 0, "install": 1, ":env:": 2}
 
 
-def pip_config_files(environ: Mapping[str, str]) -> list[Path]:
-    """Pip's configuration files on this machine, in the order pip reads them (Unix)."""
-    if "PIP_CONFIG_FILE" in environ and environ["PIP_CONFIG_FILE"] == os.devnull:
-        return []
-    home = Path(environ.get("HOME", "~")).expanduser()
-    config_home = Path(environ.get("XDG_CONFIG_HOME") or home / ".config")
-    config_dirs = environ.get("XDG_CONFIG_DIRS") or "/etc/xdg"
-    files = [Path(folder) / "pip" / "pip.conf" for folder in config_dirs.split(os.pathsep)]
-    files += [Path("/etc/pip.conf"), home / ".pip" / "pip.conf", config_home / "pip" / "pip.conf"]
-    if "PIP_CONFIG_FILE" in environ:
-        files.append(Path(environ["PIP_CONFIG_FILE"]))
-    if "VIRTUAL_ENV" in environ:
-        files.append(Path(environ["VIRTUAL_ENV"]) / "pip.conf")
-    return files
+def pip_config_listing(environ: Mapping[str, str]) -> str:
+    """`pip config list` as pip prints it, or nothing where pip cannot say."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "config", "list"],
+        env=dict(environ),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stdout if result.returncode == 0 else ""
 
 
-def pip_settings(environ: Mapping[str, str], files: list[Path]) -> dict[str, list[str]]:
-    """The values pip uses for each option of SETTINGS (whitespace-separated lists)."""
-    found: dict[str, list[str]] = {}
-    for path in files:
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read(path, encoding="utf-8")
-        except (OSError, configparser.Error):
-            continue
-        for section in ("global", "install"):
-            for option in SETTINGS:
-                if parser.has_option(section, option):
-                    found[option] = parser.get(section, option).split()
-    for option in SETTINGS:
-        variable = "PIP_" + option.upper().replace("-", "_")
-        if environ.get(variable):
-            found[option] = environ[variable].split()
-    return found
+def pip_settings(listing: str) -> dict[str, list[str]]:
+    """The values `pip install` uses for each option of SETTINGS, from pip's listing.
+
+    Each line reads `section.option='value'` (`:env:.option` for a `PIP_*` variable).
+    """
+    chosen: dict[str, tuple[int, list[str]]] = {}
+    for line in listing.splitlines():
+        key, _, value = line.partition("=")
+        section, _, option = key.rpartition(".")
+        rank = PRECEDENCE.get(section)
+        if option in SETTINGS and rank is not None and rank >= chosen.get(option, (-1, []))[0]:
+            chosen[option] = (rank, str(ast.literal_eval(value)).split())
+    return {option: values for option, (_, values) in chosen.items()}
 
 
 def uv_environment(
-    environ: Mapping[str, str] | None = None, files: list[Path] | None = None
+    environ: Mapping[str, str] | None = None, listing: str | None = None
 ) -> dict[str, str]:
     """The `UV_*` variables that make uv use pip's registries, resolving as pip does.
 
-    `files` are pip's configuration files (default: where pip looks on this machine).
+    `listing` is `pip config list`'s output (default: asked of pip on this machine).
     """
     environ = os.environ if environ is None else environ
-    if files is None:
-        if sys.platform == "win32":  # pip's Windows locations are not read here
-            return {}
-        files = pip_config_files(environ)
-    settings = pip_settings(environ, files)
+    settings = pip_settings(pip_config_listing(environ) if listing is None else listing)
     variables = {
         SETTINGS[option][0]: SETTINGS[option][1].join(values)
         for option, values in settings.items()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from harness.installer import Installer
-from harness.registry import pip_config_files, uv_environment
+from harness.registry import pip_config_listing, uv_environment
 
 PIP_CONF = """\
 [global]
@@ -18,12 +19,27 @@ index-url = https://index.example/simple
 """
 
 
+def only_this_pip_conf(tmp_path: Path) -> dict[str, str]:
+    """An environment in which pip reads `tmp_path/pip.conf`, no user or XDG file."""
+    return {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_DIRS": str(tmp_path / "no-site-config"),
+        "PIP_CONFIG_FILE": str(tmp_path / "pip.conf"),
+    }
+
+
 def test_uv_gets_the_indexes_links_and_constraints_of_pip_conf(tmp_path: Path) -> None:
+    (tmp_path / "pip.conf").write_text("", encoding="utf-8")
+    environ = only_this_pip_conf(tmp_path)
+    # pip always reads /etc/pip.conf: what this machine's own file says stays in.
+    machine = uv_environment(environ, pip_config_listing(environ))
     (tmp_path / "pip.conf").write_text(PIP_CONF, encoding="utf-8")
 
-    variables = uv_environment({}, [tmp_path / "missing.conf", tmp_path / "pip.conf"])
+    variables = uv_environment(environ, pip_config_listing(environ))
 
     assert variables == {
+        **machine,
         "UV_INDEX_URL": "https://index.example/simple",
         "UV_EXTRA_INDEX_URL": "file:///opt/pypi/simple https://mirror.example/simple",
         "UV_FIND_LINKS": "/opt/wheels",
@@ -34,28 +50,29 @@ def test_uv_gets_the_indexes_links_and_constraints_of_pip_conf(tmp_path: Path) -
 
 def test_pip_variables_override_its_files_and_uv_variables_win(tmp_path: Path) -> None:
     (tmp_path / "pip.conf").write_text(PIP_CONF, encoding="utf-8")
-    environ = {"PIP_FIND_LINKS": "/a /b", "UV_INDEX_URL": "https://chosen.example/simple"}
+    environ = {
+        **only_this_pip_conf(tmp_path),
+        "PIP_FIND_LINKS": "/a /b",
+        "UV_INDEX_URL": "https://chosen.example/simple",
+    }
 
-    variables = uv_environment(environ, [tmp_path / "pip.conf"])
+    variables = uv_environment(environ, pip_config_listing(environ))
 
     assert variables["UV_FIND_LINKS"] == "/a,/b"  # uv separates them with commas
     assert "UV_INDEX_URL" not in variables  # already set: left as it is
 
 
-def test_pip_config_files_are_read_in_pips_order() -> None:
-    environ = {"HOME": "/h", "XDG_CONFIG_DIRS": "/x", "PIP_CONFIG_FILE": "/p.conf"}
+def test_an_install_section_overrides_the_global_one_whatever_the_order() -> None:
+    listing = (
+        "install.index-url='https://install.example/simple'\n"
+        "global.index-url='https://global.example/simple'\n"
+    )
 
-    assert pip_config_files(environ) == [
-        Path("/x/pip/pip.conf"),
-        Path("/etc/pip.conf"),
-        Path("/h/.pip/pip.conf"),
-        Path("/h/.config/pip/pip.conf"),
-        Path("/p.conf"),  # later files override earlier ones
-    ]
+    assert uv_environment({}, listing) == {"UV_INDEX_URL": "https://install.example/simple"}
 
 
 def test_no_pip_configuration_leaves_uv_on_its_defaults() -> None:
-    assert uv_environment({}, []) == {}
+    assert uv_environment({}, "") == {}
 
 
 def test_without_uv_the_project_is_installed_as_its_readme_says(tmp_path: Path) -> None:
