@@ -45,6 +45,7 @@ from harness.answer_sets import answer_sets  # noqa: E402
 from harness.installer import Installer  # noqa: E402
 from harness.leftovers import find_leftovers  # noqa: E402
 from harness.registry import uv_environment  # noqa: E402
+from harness.showcase import MANIFEST, PICTURES, Picture, stale, write_manifest  # noqa: E402
 
 nox.options.error_on_missing_interpreters = True
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -380,40 +381,129 @@ def gpu(session: nox.Session) -> None:
     timer.report()
 
 
-# What each kind's "What you get" screenshots show: NAME=PAGE, PAGE a path in the site.
-SHOWCASE_PAGES = {
-    "rag-chatbot": ["home=", "interview=interview/"],
-    "lora-finetune": ["home=", "results=docs/results/results/"],
-    "image-prompt-eval": ["home=", "results=reports/report/"],
+# The command in a rendered project that draws its shipped pictures (Picture.made), and
+# the extras it needs beside the documentation site's `dev`. {slug}: the project's CLI.
+SHOWCASE_COMMANDS: dict[str, tuple[str, list[str], dict[str, str]]] = {
+    "rag-chatbot": (
+        "dev,test",
+        ["pytest", "-m", "browser", "-k", "readme_screenshot", "-p", "no:cacheprovider"],
+        {"SCREENSHOT_PATH": "docs/chat-page.png"},
+    ),
+    "image-prompt-eval": (
+        "dev,test,browser",
+        ["pytest", "-m", "browser", "-k", "screenshot", "-p", "no:cacheprovider"],
+        {"RATING_SCREENSHOT": "docs/rating-page.png"},
+    ),
+    # The demo, as the project's own `nox -s demo` runs it; its report draws the pictures.
+    "lora-finetune": (
+        "dev,test",
+        ["{slug}", "run", "--config", "configs/tiny.yaml", "--fresh"],
+        {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},
+    ),
 }
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
 @nox.session(default=False)
 def showcase(session: nox.Session) -> None:
-    """Screenshot every kind's documentation site into docs/showcase/ (needs Chromium)."""
+    """Retake every picture (docs/showcase/, the projects' shipped ones); write the manifest."""
+    if not Path(CHROMIUM).is_file():
+        session.error(f"no Chromium at {CHROMIUM}: `apt-get install chromium` or set CHROMIUM")
     session.install("-e", ".", "playwright>=1.48", "pillow>=10.4")
-    workdir = Path(tempfile.gettempdir()) / "genai-scaffold-harness" / "showcase"
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
+    started = time.perf_counter()
+    commit = _generator_commit(session)
+    workdir = Path(tempfile.mkdtemp(prefix="showcase-"))
+    renders: dict[str, list[Picture]] = {}
+    for picture in PICTURES:
+        renders.setdefault(picture.render, []).append(picture)
+    try:
+        for pictures in renders.values():
+            _take(session, workdir, pictures)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    taken = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    manifest = write_manifest(ROOT, PICTURES, commit, taken)
+    if problems := stale(ROOT, PICTURES):
+        session.error("the showcase is stale right after its retake:\n" + "\n".join(problems))
+    minutes = (time.perf_counter() - started) / 60
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    session.log(f"{len(PICTURES)} pictures and {MANIFEST} in {minutes:.1f} min (load {load})")
+    session.log(f"manifest: {manifest}")
+
+
+def _generator_commit(session: nox.Session) -> str:
+    """HEAD, and whether the files that feed the pictures had uncommitted changes."""
+    git = ["git", "-C", str(ROOT)]
+    head = session.run(*git, "rev-parse", "HEAD", external=True, silent=True)
+    dirty = session.run(
+        *git, "status", "--porcelain", "--", "copier.yml", "template", "projects",
+        external=True, silent=True,
+    )  # fmt: skip
+    assert isinstance(head, str)
+    assert isinstance(dirty, str)
+    return head.strip() + (" with uncommitted template changes" if dirty.strip() else "")
+
+
+def _take(session: nox.Session, workdir: Path, pictures: list[Picture]) -> None:
+    """Render one answer set, install it, run its picture command, photograph its site."""
+    first = pictures[0]
+    project = workdir / re.sub(r"[^A-Za-z0-9_.-]+", "-", first.render).strip("-")
+    data = [arg for key, value in first.answers.items() for arg in ("-d", f"{key}={value}")]
+    session.run("genai-scaffold", "new", first.kind, str(project), "--defaults", "--no-git", *data)
+    extras, command, command_env = SHOWCASE_COMMANDS[first.kind]
+    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
     constraints = workdir / "constraints.txt"
     constraints.write_text(HARNESS_CONSTRAINTS, encoding="utf-8")
-    for kind in KINDS:
-        project, site = workdir / kind, workdir / f"{kind}-site"
-        session.run("genai-scaffold", "new", kind, str(project), "--defaults", "--no-git")
-        bin_dir = project / ".venv" / "bin"
-        env = {"PIP_CONSTRAINT": str(constraints), "VIRTUAL_ENV": str(project / ".venv")}
-        recorded = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
-        with session.chdir(project):
-            session.run(f"python{recorded['python_version']}", "-m", "venv", ".venv", external=True)
-            pip = [str(bin_dir / "python"), "-m", "pip", "install", "--quiet"]
-            session.run(*pip, "-e", ".[dev]", env=env, external=True)
-            mkdocs = [str(bin_dir / "mkdocs"), "build", "--strict"]
-            session.run(*mkdocs, "--site-dir", str(site), env=env, external=True)
+    venv = project / ".venv"
+    env = {
+        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "VIRTUAL_ENV": str(venv),
+        "CHROMIUM_PATH": CHROMIUM,
+        **INSTALLER.constrained(constraints),
+    }
+    made = [picture for picture in pictures if picture.made]
+    pages = [picture for picture in pictures if picture.page is not None]
+    with session.chdir(project):
         session.run(
-            "python",
-            "docs/showcase/screenshots.py",
-            str(site),
-            f"docs/showcase/{kind}",
-            *SHOWCASE_PAGES[kind],
+            *INSTALLER.make_venv(f"python{recorded['python_version']}", venv), external=True
         )
-    shutil.rmtree(workdir, ignore_errors=True)
+        session.run(*INSTALLER.install(venv, "-e", f".[{extras}]"), env=env, external=True)
+        if made:
+            for picture in made:  # a test that skips must not leave the template's copy
+                (project / picture.made).unlink(missing_ok=True)
+            program = [part.format(slug=recorded["project_slug"]) for part in command]
+            session.run(*program, env={**env, **command_env}, external=True)
+            if first.kind == "lora-finetune":
+                _check_demo_reproduced(session, project)
+            for picture in made:
+                if not (project / picture.made).is_file():
+                    session.error(f"{' '.join(program)} wrote no {picture.made}")
+                shutil.copyfile(project / picture.made, ROOT / picture.path)
+        if pages:  # after the shipped pictures: the home page (the README) shows them
+            site = workdir / f"{project.name}-site"
+            mkdocs = [str(venv / "bin" / "mkdocs"), "build", "--strict", "--site-dir", str(site)]
+            session.run(*mkdocs, env=env, external=True)
+    if pages:
+        folder = str(Path(pages[0].path).parent)
+        specs = [f"{Path(picture.path).stem}={picture.page}" for picture in pages]
+        session.run("python", "docs/showcase/screenshots.py", str(site), folder, *specs)
+
+
+def _check_demo_reproduced(session: nox.Session, project: Path) -> None:
+    """The lora pictures plot the demo's run: it must be the run whose figures are shipped."""
+    ran = json.loads((project / "outputs/tiny/metrics.json").read_text(encoding="utf-8"))
+    shipped = json.loads((project / "docs/results/metrics.json").read_text(encoding="utf-8"))
+    for model in ("base", "adapter"):
+        for key, value in shipped[model].items():
+            again = ran[model].get(key)
+            same = value == again or (
+                isinstance(value, float)
+                and isinstance(again, float)
+                and abs(again - value) <= 1e-4 * max(abs(value), 1e-12)
+            )
+            if not same:
+                session.error(
+                    f"the demo run gave {model} {key} = {again}, its shipped docs/results/"
+                    f"metrics.json says {value}: re-run the demo (`nox -s demo` in a rendered "
+                    "project), ship its results in the template, then retake the showcase"
+                )
