@@ -18,6 +18,7 @@ from typing import Any
 
 from harness.sources import MissingSourceError, expand, sha256
 
+REPOSITORY = Path(__file__).resolve().parents[1]
 MANIFEST = "docs/showcase/manifest.json"
 RETAKE = "nox -s showcase"
 # Where pictures live: the README's showcase and every kind's template folders.
@@ -29,6 +30,7 @@ LORA_RESULTS = {
     "prompt_completion": f"{LORA}/{{% if data_format != 'text' %}}docs{{% endif %}}/results",
     "text": f"{LORA}/{{% if data_format == 'text' %}}docs{{% endif %}}/results",
 }
+SOCIAL_PREVIEW = "social-preview.png"
 LORA_DRAWING = (
     "projects/lora-finetune/src/{{ package_name }}/report.py",
     "projects/lora-finetune/src/{{ package_name }}/social_preview.py.jinja",
@@ -98,6 +100,19 @@ def _lora_pictures(data_format: str, default: bool) -> list[Picture]:
             made="outputs/tiny/reports/loss_curve.png",
         )
     ]
+    # The card the demo ships beside its results, once the template ships one: the same
+    # run draws it, so the retake refreshes it with the loss curve.
+    if (REPOSITORY / results / SOCIAL_PREVIEW).is_file():
+        pictures.append(
+            Picture(
+                path=f"{results}/{SOCIAL_PREVIEW}",
+                kind="lora-finetune",
+                shows=f"the lora demo's results card ({data_format} data), shipped with it",
+                sources=sources,
+                answers=answers,
+                made=f"outputs/tiny/reports/{SOCIAL_PREVIEW}",
+            )
+        )
     if default:
         pictures.append(
             Picture(
@@ -105,7 +120,7 @@ def _lora_pictures(data_format: str, default: bool) -> list[Picture]:
                 kind="lora-finetune",
                 shows="the lora demo's results card (social preview) from its report step",
                 sources=sources,
-                made="outputs/tiny/reports/social-preview.png",
+                made=f"outputs/tiny/reports/{SOCIAL_PREVIEW}",
             )
         )
     return pictures
@@ -216,7 +231,10 @@ def stale(root: Path, pictures: list[Picture]) -> list[str]:
     recorded = json.loads(path.read_text(encoding="utf-8"))["pictures"] if path.is_file() else {}
     problems = []
     for name in sorted(pictures_on_disk(root) - {picture.path for picture in pictures}):
-        problems.append(f"{name}: no picture declared in harness/showcase.py takes it")
+        problems.append(
+            f"{name}: no picture declared in harness/showcase.py takes it "
+            "(declare it there with the files it shows)"
+        )
     for picture in pictures:
         record = recorded.get(picture.path)
         if record is None:

@@ -109,8 +109,10 @@ def test_a_picture_without_a_manifest_entry_fails(tree: Path) -> None:
     (tree / "template" / "shipped.png").write_bytes(b"\x89PNG shipped")
 
     assert stale(tree, [PAGE, HOME]) == [
-        "docs/showcase/card.png: no picture declared in harness/showcase.py takes it",
-        "template/shipped.png: no picture declared in harness/showcase.py takes it",
+        "docs/showcase/card.png: no picture declared in harness/showcase.py takes it "
+        "(declare it there with the files it shows)",
+        "template/shipped.png: no picture declared in harness/showcase.py takes it "
+        "(declare it there with the files it shows)",
     ]
 
 
