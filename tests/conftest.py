@@ -1,9 +1,12 @@
-"""Shared fixtures: an isolated home folder and helpers to run the CLI."""
+"""Shared fixtures: an isolated home folder, helpers to run the CLI, work shared by workers."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,11 +20,46 @@ from hypothesis import settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_PARTS = ("copier.yml", "template", "projects")
+# The folder where one test run keeps what its tests share (renders, the wheel): made by
+# the first pytest process, inherited by pytest-xdist's workers, removed at its end.
+SHARED_VARIABLE = "GENAI_SCAFFOLD_TESTS_SHARED"
+SHARED_OWNER = pytest.StashKey[Path]()
 
 # Property tests render templates and build metadata: slower than hypothesis's 200 ms
 # deadline on a busy machine, and their examples are not worth a .hypothesis/ folder.
 settings.register_profile("generator", deadline=None, database=None)
 settings.load_profile("generator")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Runs in the controller before it starts the workers, so they see the variable set.
+    if SHARED_VARIABLE not in os.environ:
+        folder = Path(tempfile.mkdtemp(prefix="genai-scaffold-tests-"))
+        os.environ[SHARED_VARIABLE] = str(folder)
+        config.stash[SHARED_OWNER] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if (folder := config.stash.get(SHARED_OWNER, None)) is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+        del os.environ[SHARED_VARIABLE]
+
+
+def shared(name: str, make: Callable[[Path], object]) -> Path:
+    """The folder `make(folder)` fills, made once per test run, whichever worker asks first.
+
+    A render or a wheel build takes seconds to a minute; without this each xdist worker
+    would make its own. The others wait on the lock; a failed `make` leaves nothing.
+    """
+    folder = Path(os.environ[SHARED_VARIABLE]) / name
+    with folder.with_name(f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not folder.is_dir():
+            staging = folder.with_name(f"{name}.partial")
+            shutil.rmtree(staging, ignore_errors=True)
+            make(staging)
+            staging.rename(folder)
+    return folder
 
 
 @pytest.fixture(autouse=True)

@@ -129,7 +129,7 @@ def test_the_question_is_asked_for_every_kind() -> None:
 
 def test_the_interview_guide_quotes_the_reports_it_ships_with() -> None:
     kind = REPO_ROOT / "projects" / "rag-chatbot"
-    guide = kind / "{% if docs_site %}docs{% endif %}" / "interview.md"
+    guide = kind / "docs" / "interview.md"
     figures = REPO_ROOT / "template" / "docs" / "figures.py.jinja"
 
     result = subprocess.run(

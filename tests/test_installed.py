@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, git, recorded_answers
+from tests.conftest import REPO_ROOT, git, recorded_answers, shared
 
 
 def run(
@@ -41,13 +41,16 @@ def test_the_installed_script_runs_and_reports_user_errors_without_traceback(
     assert '"rag-chatbot"' in as_module.stdout
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A wheel built the way a release is: sdist first, then the wheel from the sdist."""
-    dist = tmp_path_factory.mktemp("dist")
+def build_release(dist: Path) -> None:
+    """Build the way a release is: sdist first, then the wheel from the sdist."""
     built = run(sys.executable, "-m", "build", "--outdir", str(dist), cwd=REPO_ROOT)
     assert built.returncode == 0, built.stderr[-2000:]
-    (wheel_path,) = dist.glob("*.whl")
+
+
+@pytest.fixture(scope="session")
+def wheel() -> Path:
+    """The release wheel: a build takes a minute, so the xdist workers share one."""
+    (wheel_path,) = shared("release-wheel", build_release).glob("*.whl")
     return wheel_path
 
 
