@@ -136,10 +136,10 @@ PICTURES: list[Picture] = [
         "interview",
         "interview/",
         "rag-chatbot's site: the interview guide",
-        "projects/rag-chatbot/{% if docs_site %}docs{% endif %}/interview.md",
+        "projects/rag-chatbot/docs/interview.md",
     ),
     Picture(
-        path="projects/rag-chatbot/{% if web_ui %}docs{% endif %}/chat-page.png",
+        path="projects/rag-chatbot/docs/chat-page.png",
         kind="rag-chatbot",
         shows="the chat page answering a question on the sample help centre, a citation opened",
         sources=(
