@@ -6,8 +6,9 @@ throughput, a share) only through a figure marker,
 fills from the report and a test keeps equal to it. Anything typed instead goes stale
 the first time the report is regenerated. This finds such figures; it is a heuristic
 tuned to what measurements look like, so it ignores code, configuration limits and
-targets ("capped at 64 KiB", "<= 150 s"), confidence levels ("95% CI") and HTTP status
-classes ("500s").
+targets ("capped at 64 KiB", "<= 150 s"), confidence levels ("95% CI"), HTTP status
+classes ("500s"), products being worked out ("16 × (4 × 4096)") and the memory that
+names a class of GPU ("one 80 GB GPU").
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ BOUND = re.compile(
 )
 CONFIDENCE_LEVEL = re.compile(r"\s*(?:CI\b|confidence|interval|credible)", re.IGNORECASE)
 STATUS_CLASS = re.compile(r"[1-5]\d\ds")
+# A multiplication sign followed by another factor is a product being worked out
+# ("16 × (4 × 4096)", "7 × 10⁹"), not a measured ratio ("1.9 ×").
+PRODUCT = re.compile(r"\s*[\d(]")
+# A size naming a device's memory ("one 80 GB GPU") is a hardware class, not a measurement.
+DEVICE = re.compile(r"\s+GPUs?\b")
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,10 @@ def typed_figures(page: str) -> list[TypedFigure]:
         if STATUS_CLASS.fullmatch(figure):
             continue
         if figure.endswith("%") and CONFIDENCE_LEVEL.match(text, match.end()):
+            continue
+        if figure.endswith("\u00d7") and PRODUCT.match(text, match.end()):
+            continue
+        if figure.endswith("B") and DEVICE.match(text, match.end()):
             continue
         if BOUND.search(text, max(0, match.start() - 40), match.start()):
             continue
