@@ -63,7 +63,8 @@ def test_the_readme_marks_the_sections_the_site_includes(kind: str, tmp_path: Pa
     readme = (project / "README.md").read_text(encoding="utf-8")
     page = (project / "docs" / "usage.md").read_text(encoding="utf-8")
     assert '--8<-- "README.md:usage"' in page.splitlines()
-    assert readme.index("<!-- --8<-- [start:usage] -->") < readme.index("<!-- --8<-- [end:usage] -->")
+    start = readme.index("<!-- --8<-- [start:usage] -->")
+    assert start < readme.index("<!-- --8<-- [end:usage] -->")
     # The architecture page is a page of its own (it ships without the site too).
     assert "--8<--" not in (project / "docs" / "architecture.md").read_text(encoding="utf-8")
     assert "mkdocs==" in " ".join(dev_extra(project))

@@ -34,7 +34,7 @@ def hand_written_pages(project: Path) -> list[Path]:
         "It reached 92% on the held-out questions.",
         "Latency per question: p50 88.5 ms.",
         "Training runs at 14.2 steps/s.",
-        "LoRA is 1.9 × faster here.",
+        "LoRA is 1.9 \u00d7 faster here.",
         "Full fine-tuning takes about 112 GB on the GPU.",
     ],
 )
@@ -54,7 +54,8 @@ def test_a_typed_measurement_is_found(page: str) -> None:
         "Clients retry 429s and 500s.",
         "A batch of 2 x 64 tokens.",
         "all-MiniLM-L6-v2, Python 3.11 and torch 2.13.0.",
-        "The adapter has 16 × (4 × 4096) × 32 parameters, for P = 7 × 10⁹.",
+        "The adapter has 16 \u00d7 (4 \u00d7 4096) \u00d7 32 parameters.",
+        "For P = 7 \u00d7 10\u2079 parameters:",
         "It does not fit one 80 GB GPU; QLoRA fits 16-24 GB GPUs.",
     ],
 )

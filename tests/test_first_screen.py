@@ -22,9 +22,7 @@ KINDS = [kind.name for kind in QUESTIONNAIRE.kinds]
 PICTURE = re.compile(r"^!\[[^\]]+\]\((?P<path>[^)\s]+)\)$", re.MULTILINE)
 FIGURE = re.compile(r"<!-- figure (?P<file>[^\s#]+)#\S* \S+ -->.*?<!-- /figure -->")
 MERMAID = re.compile(r"```mermaid\n.*?```", re.DOTALL)
-VARIANTS = [
-    pytest.param(kind, {}, id=f"{kind}-defaults") for kind in KINDS
-] + [
+VARIANTS = [pytest.param(kind, {}, id=f"{kind}-defaults") for kind in KINDS] + [
     pytest.param("rag-chatbot", {"web_ui": False, "docs_site": False}, id="rag-no-ui-no-site"),
     pytest.param("lora-finetune", {"data_format": "text"}, id="lora-text"),
     pytest.param("image-prompt-eval", {"docs_site": False, "pairwise": False}, id="image-no-site"),
@@ -47,9 +45,10 @@ def test_the_first_screen_is_pitch_picture_figures_then_quickstart(
 
     assert "\n## " not in screen, "a section heading comes before the quickstart"
     pitch = screen.strip().split("\n\n")[0]
-    assert "\n" not in pitch and pitch.endswith("."), pitch
+    assert "\n" not in pitch, pitch
+    assert pitch.endswith("."), pitch
     (picture,) = PICTURE.findall(screen)
-    assert "{" not in picture and "%" not in picture, picture
+    assert not {"{", "%"} & set(picture), picture
     assert (project / picture).is_file(), picture
     rows = [line for line in screen.splitlines() if line.startswith("| ")][2:]
     assert 3 <= len(rows) <= 4, rows

@@ -7,8 +7,8 @@ fills from the report and a test keeps equal to it. Anything typed instead goes 
 the first time the report is regenerated. This finds such figures; it is a heuristic
 tuned to what measurements look like, so it ignores code, configuration limits and
 targets ("capped at 64 KiB", "<= 150 s"), confidence levels ("95% CI"), HTTP status
-classes ("500s"), products being worked out ("16 × (4 × 4096)") and the memory that
-names a class of GPU ("one 80 GB GPU").
+classes ("500s"), products being worked out (a multiplication sign followed by another
+factor) and the memory that names a class of GPU ("one 80 GB GPU").
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ BOUND = re.compile(
 )
 CONFIDENCE_LEVEL = re.compile(r"\s*(?:CI\b|confidence|interval|credible)", re.IGNORECASE)
 STATUS_CLASS = re.compile(r"[1-5]\d\ds")
-# A multiplication sign followed by another factor is a product being worked out
-# ("16 × (4 × 4096)", "7 × 10⁹"), not a measured ratio ("1.9 ×").
+# A multiplication sign (U+00D7) followed by another factor or a bracket is a product
+# being worked out ("16 * (4 * 4096)", "7 * 10^9"), not a measured ratio ("1.9 times").
 PRODUCT = re.compile(r"\s*[\d(]")
 # A size naming a device's memory ("one 80 GB GPU") is a hardware class, not a measurement.
 DEVICE = re.compile(r"\s+GPUs?\b")
