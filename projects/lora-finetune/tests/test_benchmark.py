@@ -130,3 +130,22 @@ def test_the_runtime_install_follows_dependencies_but_no_extra() -> None:
 
     assert {"torch", "peft", "transformers", "packaging"} <= runtime  # packaging: transitive
     assert not {"pytest", "ruff", "mypy", "nox"} & runtime  # the test and dev extras
+
+
+def test_the_memory_arithmetic_in_the_guide_is_the_scripts_output() -> None:
+    """benchmarks/memory.json, which the guide quotes, is what the script computes now."""
+    memory = _load("memory_arithmetic")
+    shipped = json.loads((BENCHMARKS / "memory.json").read_text(encoding="utf-8"))
+
+    assert shipped == json.loads(json.dumps(memory.estimate()))
+
+
+def test_the_memory_arithmetic_counts_a_known_model() -> None:
+    """Llama-2-7B has 6,738,415,616 parameters (its model card's 7B); r=16 on every linear layer."""
+    memory = _load("memory_arithmetic")
+    figures = memory.estimate()
+
+    assert figures["parameters"] == 6_738_415_616
+    assert figures["adapter"]["parameters"] == 16 * 32 * (4 * 8_192 + 3 * 15_104)
+    assert figures["full_gb"] == pytest.approx(8 * figures["lora_base_gb"])
+    assert 0.5 < figures["qlora"]["bytes_per_parameter"] < 0.6
