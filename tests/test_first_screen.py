@@ -19,7 +19,11 @@ import pytest
 from tests.test_render import QUESTIONNAIRE, render
 
 KINDS = [kind.name for kind in QUESTIONNAIRE.kinds]
-PICTURE = re.compile(r"^!\[[^\]]+\]\((?P<path>[^)\s]+)\)$", re.MULTILINE)
+# A Markdown image, or an <img> with alt text (to set its width), on a line of its own.
+PICTURE = re.compile(
+    r'^(?:!\[[^\]]+\]\((?P<path>[^)\s]+)\)|<img src="(?P<src>[^"]+)" alt="[^"]+"[^>]*>)$',
+    re.MULTILINE,
+)
 FIGURE = re.compile(r"<!-- figure (?P<file>[^\s#]+)#\S* \S+ -->.*?<!-- /figure -->")
 MERMAID = re.compile(r"```mermaid\n.*?```", re.DOTALL)
 VARIANTS = [pytest.param(kind, {}, id=f"{kind}-defaults") for kind in KINDS] + [
@@ -47,7 +51,8 @@ def test_the_first_screen_is_pitch_picture_figures_then_quickstart(
     pitch = screen.strip().split("\n\n")[0]
     assert "\n" not in pitch, pitch
     assert pitch.endswith("."), pitch
-    (picture,) = PICTURE.findall(screen)
+    (found,) = PICTURE.finditer(screen)
+    picture = found["path"] or found["src"]
     assert not {"{", "%"} & set(picture), picture
     assert (project / picture).is_file(), picture
     rows = [line for line in screen.splitlines() if line.startswith("| ")][2:]
