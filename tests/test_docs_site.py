@@ -61,12 +61,12 @@ def test_the_readme_marks_the_sections_the_site_includes(kind: str, tmp_path: Pa
     project = render(kind, {}, tmp_path / "p")
 
     readme = (project / "README.md").read_text(encoding="utf-8")
-    for section in ("architecture", "usage"):
-        page = (project / "docs" / f"{section}.md").read_text(encoding="utf-8")
-        assert f'--8<-- "README.md:{section}"' in page.splitlines()
-        start = readme.index(f"<!-- --8<-- [start:{section}] -->")
-        assert start < readme.index(f"<!-- --8<-- [end:{section}] -->")
-    assert readme.index("[start:architecture]") < readme.index("[start:usage]")
+    page = (project / "docs" / "usage.md").read_text(encoding="utf-8")
+    assert '--8<-- "README.md:usage"' in page.splitlines()
+    start = readme.index("<!-- --8<-- [start:usage] -->")
+    assert start < readme.index("<!-- --8<-- [end:usage] -->")
+    # The architecture page is a page of its own (it ships without the site too).
+    assert "--8<--" not in (project / "docs" / "architecture.md").read_text(encoding="utf-8")
     assert "mkdocs==" in " ".join(dev_extra(project))
     assert "site/" in (project / ".gitignore").read_text(encoding="utf-8").splitlines()
 
@@ -76,9 +76,10 @@ def test_docs_site_off_leaves_no_trace_of_the_site(kind: str, tmp_path: Path) ->
     project = render(kind, {"docs_site": False}, tmp_path / "p")
 
     assert not (project / "mkdocs.yml").exists()
-    # figures.py may stay: it keeps the README's figures equal to the reports, site or not.
+    # figures.py stays: it keeps the README's figures equal to the reports, site or not;
+    # so does architecture.md, the detail the README's architecture section links to.
     site_files = [p for p in project.glob("docs/*") if p.suffix in {".md", ".py"}]
-    assert [p.name for p in site_files if p.name != "figures.py"] == []
+    assert sorted(p.name for p in site_files) == ["architecture.md", "figures.py"]
     assert "--8<--" not in (project / "README.md").read_text(encoding="utf-8")
     assert not [pin for pin in dev_extra(project) if pin.startswith("mkdocs")]
     workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text(encoding="utf-8"))
@@ -94,7 +95,11 @@ def test_the_chat_page_screenshot_stays_beside_the_site_pages(tmp_path: Path) ->
     site = {*PAGES, "hooks.py", "interview.md", "figures.py"}
     assert {p.name for p in (with_ui / "docs").iterdir()} == {*site, "chat-page.png"}
     assert {p.name for p in (without_ui / "docs").iterdir()} == site
-    assert [p.name for p in (site_off / "docs").iterdir()] == ["chat-page.png"]
+    assert sorted(p.name for p in (site_off / "docs").iterdir()) == [
+        "architecture.md",
+        "chat-page.png",
+        "figures.py",
+    ]
     published = yaml.safe_load((without_ui / "mkdocs.yml").read_text(encoding="utf-8"))
     assert "docs/chat-page.png" not in published["extra"]["repository_files"]
 

@@ -9,13 +9,14 @@ import sys
 
 from .conftest import PROJECT_ROOT
 
-IMAGE = re.compile(r"!\[[^\]]*\]\((?P<path>[^)\s]+)\)")
+IMAGE = re.compile(r'!\[[^\]]*\]\((?P<path>[^)\s]+)\)|<img src="(?P<src>[^"]+)"')
 FIGURE = re.compile(r"<!-- figure .*? -->.*?<!-- /figure -->")
 SECONDS = re.compile(r"\b\d+\.\d+ s\b")
 
 
 def test_the_readme_shows_the_rating_page_and_every_results_plot() -> None:
-    shown = IMAGE.findall((PROJECT_ROOT / "README.md").read_text(encoding="utf-8"))
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    shown = [found["path"] or found["src"] for found in IMAGE.finditer(readme)]
     plots = sorted(
         path.relative_to(PROJECT_ROOT).as_posix()
         for path in (PROJECT_ROOT / "reports" / "figures").iterdir()
