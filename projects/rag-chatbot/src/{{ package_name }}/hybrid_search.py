@@ -1,6 +1,6 @@
 """Find the chunks that answer a question: BM25, optional dense search, fusion.
 
-The LangChain retriever that adds the optional reranker is in `retriever.py`.
+The LangChain retriever that adds the optional reranker is in `langchain_retriever.py`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from .text import split_sentences, tokenize
 
 if TYPE_CHECKING:
     # Only names: LangChain's retrievers import its tracers, which would slow every
-    # offline `ask`; see retriever.py for the LangChain retriever.
+    # offline `ask`; see langchain_retriever.py for the LangChain retriever.
     from langchain_core.documents import Document
     from langchain_core.embeddings import Embeddings
 
@@ -197,7 +197,7 @@ def rank_documents(
 
     Metadata: `source`, `title`, `heading`, `chunk_id`, `score` (the ranking score: BM25,
     or RRF when fused) and `relevance` (how much of the question the chunk covers, 0 to
-    1; see `confidence_of`). `HybridRetriever` (retriever.py) wraps this for LangChain;
+    1; see `confidence_of`). `HybridRetriever` (langchain_retriever.py) wraps this for LangChain;
     the offline `ask` calls it directly.
     """
     candidates = settings.candidates
