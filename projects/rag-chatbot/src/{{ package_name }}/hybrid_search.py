@@ -210,12 +210,14 @@ def rank_documents(
     similarity = {hit.chunk.chunk_id: hit.score for hit in dense_hits}
     # A chunk the dense search did not return is at most as similar as the last it did.
     bound = min(similarity.values(), default=0.0)
+    terms = question_terms(query)
     documents = []
     for hit in hits:
         coverage = lexical.coverage(query, hit.chunk)
         cosine = similarity.get(hit.chunk.chunk_id, bound)
         document = hit.chunk.to_document(
-            score=hit.score, relevance=relevance_of(coverage, cosine if dense else None)
+            score=hit.score,
+            relevance=relevance_of(coverage, cosine if dense else None, terms),
         )
         document.metadata |= {"coverage": coverage, "similarity": cosine}
         documents.append(document)
@@ -253,6 +255,7 @@ def rescore_by_sentences(
     vectors = np.asarray([embeddings.embed_query(query), *embeddings.embed_documents(flat)])
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     cosines = vectors[1:] @ vectors[0]
+    terms = question_terms(query)
     rescored = []
     start = 0
     for document, group in zip(documents, sentences, strict=True):
@@ -261,13 +264,24 @@ def rescore_by_sentences(
         coverage = float(document.metadata.get("coverage", 0.0))
         metadata = document.metadata | {
             "sentence_similarity": best,
-            "relevance": relevance_of(coverage, best),
+            "relevance": relevance_of(coverage, best, terms),
         }
         rescored.append(document.model_copy(update={"metadata": metadata}))
     return rescored
 
 
-def relevance_of(coverage: float, cosine: float | None) -> float:
+# How much a question's length lifts relevance, per natural-log unit of its distinct terms.
+# Chosen with the threshold on the dev corpora of benchmarks/generalisation.py, leaving one
+# corpus out in turn (docs/decisions.md, "Abstention").
+LENGTH_WEIGHT = 0.1
+
+
+def question_terms(query: str) -> int:
+    """How many distinct terms (stems, stop words left out) the question has."""
+    return len(set(tokenize(query)))
+
+
+def relevance_of(coverage: float, cosine: float | None, terms: int = 1) -> float:
     """How well a chunk answers the question, 0 to 1.
 
     Lexically, the IDF-weighted share of the question's terms it holds. With dense
@@ -276,10 +290,17 @@ def relevance_of(coverage: float, cosine: float | None) -> float:
     documents do not answer is still fairly similar to chunks on its topic, so neither
     alone separates the two. The mean did best on the dev corpora of
     benchmarks/generalisation.py (against either signal alone or their maximum).
+
+    Both signals fall as a question grows, whether or not the documents answer it: a
+    user who explains their setup ("my app sits behind a proxy that ...") adds terms no
+    answer repeats and blurs the question's embedding. With dense retrieval the mean is
+    lifted by `LENGTH_WEIGHT * ln(terms)` (at most to 1), so that one threshold serves
+    terse and wordy questions alike; lexical coverage alone is left as it is.
     """
     if cosine is None:
         return coverage
-    return (coverage + max(cosine, 0.0)) / 2
+    lift = LENGTH_WEIGHT * math.log(max(terms, 1))
+    return min(1.0, (coverage + max(cosine, 0.0)) / 2 + lift)
 
 
 def confidence_of(documents: Sequence[Document]) -> float:
