@@ -10,11 +10,11 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
-import bm25s
 import numpy as np
 
+from .bm25_numpy import SavedBM25
 from .config import RetrievalSettings, Settings
 from .documents import Chunk, Hit
 from .errors import ConfigError
@@ -30,14 +30,21 @@ if TYPE_CHECKING:
     from .vectorstores import VectorIndex
 
 logger = logging.getLogger(__name__)
-# bm25s pins its logger to DEBUG when imported; hand the level back to the application.
-logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 BM25_FOLDER = "bm25"
 HEADINGS_FOLDER = "bm25-headings"
 # How much the title-and-headings field counts beside the body, chosen on the dev split of
 # benchmarks/eval_real_docs.py (0.3 beat 0 and 0.7 on both corpora's chunk hit@1).
 HEADING_FIELD_WEIGHT = 0.3
+
+
+class BM25Scores(Protocol):
+    """What a query needs of a BM25 index: bm25s's own, or its saved files read back."""
+
+    vocab_dict: dict[str, int]
+    scores: dict[str, Any]
+
+    def get_scores(self, query_tokens_single: list[str]) -> np.ndarray: ...
 
 
 def _idf(total: int, frequency: int) -> float:
@@ -55,7 +62,7 @@ class LexicalIndex:
     """
 
     def __init__(
-        self, chunks: Sequence[Chunk], bm25: bm25s.BM25, headings: bm25s.BM25 | None = None
+        self, chunks: Sequence[Chunk], bm25: BM25Scores, headings: BM25Scores | None = None
     ) -> None:
         self.chunks = list(chunks)
         self._bm25 = bm25
@@ -77,7 +84,13 @@ class LexicalIndex:
 
         In manual pages and FAQs the heading often names the topic ("pre-push", "How do
         I copy a file?") that the body never repeats; weighing it more helps such chunks.
+        bm25s is imported here, not at the top: it imports scipy.sparse, which a query,
+        reading the saved files with `SavedBM25`, never needs.
         """
+        import bm25s
+
+        # bm25s pins its logger to DEBUG when imported; hand the level back to the application.
+        logging.getLogger("bm25s").setLevel(logging.NOTSET)
         bm25 = bm25s.BM25()
         bm25.index(
             [
@@ -93,9 +106,10 @@ class LexicalIndex:
         return cls(chunks, bm25, headings)
 
     def save(self, folder: Path) -> None:
-        self._bm25.save(folder / BM25_FOLDER, show_progress=False)
-        if self._headings is not None:
-            self._headings.save(folder / HEADINGS_FOLDER, show_progress=False)
+        """Write bm25s's files; only an index built by `build` (bm25s's own) has them to write."""
+        for field, index in ((BM25_FOLDER, self._bm25), (HEADINGS_FOLDER, self._headings)):
+            if index is not None:
+                index.save(folder / field, show_progress=False)  # type: ignore[attr-defined]
 
     @classmethod
     def load(cls, folder: Path, chunks: Sequence[Chunk]) -> LexicalIndex:
@@ -103,10 +117,10 @@ class LexicalIndex:
 
         The next `ingest` rebuilds both fields, whether or not any file changed.
         """
-        bm25 = bm25s.BM25.load(folder / BM25_FOLDER, show_progress=False)
+        bm25 = SavedBM25.load(folder / BM25_FOLDER)
         headings = None
         if (folder / HEADINGS_FOLDER).is_dir():
-            headings = bm25s.BM25.load(folder / HEADINGS_FOLDER, show_progress=False)
+            headings = SavedBM25.load(folder / HEADINGS_FOLDER)
         return cls(chunks, bm25, headings)
 
     def search(self, query: str, k: int) -> list[Hit]:
