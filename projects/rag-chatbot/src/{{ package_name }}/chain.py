@@ -26,7 +26,7 @@ from langchain_core.runnables import (
 )
 
 from . import loop
-from .answers import (
+from .answer_rules import (
     ABSTAIN_MESSAGE,
     Answer,
     Source,
@@ -42,14 +42,14 @@ from .answers import (
 from .config import Settings
 from .errors import LLMError
 from .generation import ChatModels, ExtractiveAnswerer, explain_llm_error
-from .history import HistoryStore
+from .history_store import HistoryStore
 from .prompts import ANSWER_PROMPT, CONDENSE, format_context
 from .relevance import citable
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-__all__ = [  # the answer types and rules live in answers.py; importable from here too
+__all__ = [  # the answer types and rules live in answer_rules.py; importable from here too
     "ABSTAIN_MESSAGE",
     "Answer",
     "ChatEngine",

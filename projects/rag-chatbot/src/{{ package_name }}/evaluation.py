@@ -30,8 +30,8 @@ from .chain import Answer, ChatEngine
 from .config import CONFIGURED, LLMSettings, Settings
 from .errors import ChatbotError
 from .ingest import ingest
+from .langchain_retriever import HybridRetriever
 from .prompts import ABSTAIN_MESSAGE
-from .retriever import HybridRetriever
 from .service import build_engine
 
 if TYPE_CHECKING:

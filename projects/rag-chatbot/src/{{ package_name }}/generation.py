@@ -10,9 +10,9 @@ import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-import bm25s
 import numpy as np
 
+from .bm25_numpy import bm25_scores
 from .config import LLMSettings
 from .documents import HEADING_SEPARATOR
 from .errors import LLMError, MissingExtraError
@@ -411,12 +411,7 @@ class ExtractiveAnswerer:
         self, wanted: list[str], candidates: list[tuple[int, int, list[str], float]]
     ) -> list[tuple[float, int, int]]:
         """Candidates best first as (score, chunk number, position)."""
-        scores = np.zeros(len(candidates))
-        if any(terms for _, _, terms, _ in candidates):  # BM25 needs a word to count
-            bm25 = bm25s.BM25()
-            bm25.index([terms for _, _, terms, _ in candidates], show_progress=False)
-            known = [term for term in wanted if term in bm25.vocab_dict]
-            scores = bm25.get_scores(known) if known else scores
+        scores = bm25_scores([terms for _, _, terms, _ in candidates], wanted)
         top = float(scores.max()) or 1.0
         ranked = []
         for (number, position, _, lead), score in zip(candidates, scores, strict=True):

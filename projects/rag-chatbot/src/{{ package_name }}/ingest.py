@@ -16,6 +16,7 @@ from .config import CONFIGURED, Settings
 from .documents import Chunk
 from .embeddings import build_embeddings
 from .errors import IngestError
+from .hybrid_search import LexicalIndex
 from .index import FileEntry, IndexSnapshot, IndexStore, write_snapshot
 from .loaders import (
     SUPPORTED_SUFFIXES,
@@ -24,7 +25,6 @@ from .loaders import (
     read_regular_file,
     special_file_kind,
 )
-from .retrieval import LexicalIndex
 from .vectorstores import open_vector_index
 
 logger = logging.getLogger(__name__)

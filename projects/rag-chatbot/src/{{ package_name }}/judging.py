@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.prompts import ChatPromptTemplate
 
-from .answers import token_usage
+from .answer_rules import token_usage
 from .prompts import escape
 
 if TYPE_CHECKING:

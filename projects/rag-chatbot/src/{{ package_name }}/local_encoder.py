@@ -168,7 +168,9 @@ class LocalEncoder:
         if len(missing) > RECENT_TEXTS:
             return self.encode(texts).tolist()  # type: ignore[no-any-return]
         if len(recent) + len(missing) > RECENT_TEXTS:
+            # Start afresh, and then every text is missing, the ones seen before too.
             recent = self._recent = {}
+            missing = list(dict.fromkeys(texts))
         if missing:
             recent.update(zip(missing, self.encode(missing).tolist(), strict=True))
         return [recent[text] for text in texts]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from langchain_core.documents import Document
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
-from .answers import ABSTAIN_MESSAGE as ABSTAIN_MESSAGE  # defined where answers are made
+from .answer_rules import ABSTAIN_MESSAGE as ABSTAIN_MESSAGE  # defined where answers are made
 
 SYSTEM_PROMPT = """You are the help-centre assistant of {company}.
 Answer the user's question using only the numbered documents below.

@@ -11,11 +11,11 @@ from .chain import ChatEngine
 from .config import CONFIGURED, Settings
 from .embeddings import build_embeddings
 from .generation import ChatModels, ExtractiveAnswerer, build_chat_models
-from .history import HistoryStore
+from .history_store import HistoryStore
+from .hybrid_search import LexicalIndex, open_dense
 from .index import IndexStore
+from .langchain_retriever import HybridRetriever
 from .reranking import build_reranker
-from .retrieval import LexicalIndex, open_dense
-from .retriever import HybridRetriever
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

@@ -1,7 +1,7 @@
 """What an answer is, and the rules that make one, shared by the chain and the offline path.
 
 Kept free of LangChain's runnables, tracers and prompt templates so that the offline
-`ask` (see `offline.py`) can answer without importing them; the LCEL chain in `chain.py`
+`ask` (see `offline_engine.py`) can answer without importing them; the LCEL chain in `chain.py`
 applies exactly these rules, step by step.
 """
 
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .documents import HEADING_SEPARATOR
 from .errors import ChatbotError, QuestionTooLongError
-from .retrieval import confidence_of
+from .hybrid_search import confidence_of
 from .text import tokenize
 
 if TYPE_CHECKING:

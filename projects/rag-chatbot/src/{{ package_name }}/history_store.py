@@ -58,7 +58,7 @@ class HistoryStore:
         Without a session id the history is empty and nothing is kept. Imported here:
         the offline `ask` reads `turns` and never loads LangChain's message classes.
         """
-        from .session_history import SessionHistory
+        from .langchain_history import SessionHistory
 
         return SessionHistory(self, session_id)
 

@@ -12,7 +12,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from .config import RetrievalSettings
-from .retrieval import DenseRetriever, LexicalIndex, rank_documents, rescore_by_sentences
+from .hybrid_search import DenseRetriever, LexicalIndex, rank_documents, rescore_by_sentences
 
 
 class HybridRetriever(BaseRetriever):

@@ -1,6 +1,6 @@
 """Find the chunks that answer a question: BM25, optional dense search, fusion.
 
-The LangChain retriever that adds the optional reranker is in `retriever.py`.
+The LangChain retriever that adds the optional reranker is in `langchain_retriever.py`.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
-import bm25s
 import numpy as np
 
+from .bm25_numpy import SavedBM25
 from .config import RetrievalSettings, Settings
 from .documents import Chunk, Hit
 from .errors import ConfigError
@@ -22,7 +22,7 @@ from .text import split_sentences, tokenize
 
 if TYPE_CHECKING:
     # Only names: LangChain's retrievers import its tracers, which would slow every
-    # offline `ask`; see retriever.py for the LangChain retriever.
+    # offline `ask`; see langchain_retriever.py for the LangChain retriever.
     from langchain_core.documents import Document
     from langchain_core.embeddings import Embeddings
 
@@ -30,14 +30,21 @@ if TYPE_CHECKING:
     from .vectorstores import VectorIndex
 
 logger = logging.getLogger(__name__)
-# bm25s pins its logger to DEBUG when imported; hand the level back to the application.
-logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 BM25_FOLDER = "bm25"
 HEADINGS_FOLDER = "bm25-headings"
 # How much the title-and-headings field counts beside the body, chosen on the dev split of
 # benchmarks/eval_real_docs.py (0.3 beat 0 and 0.7 on both corpora's chunk hit@1).
 HEADING_FIELD_WEIGHT = 0.3
+
+
+class BM25Scores(Protocol):
+    """What a query needs of a BM25 index: bm25s's own, or its saved files read back."""
+
+    vocab_dict: dict[str, int]
+    scores: dict[str, Any]
+
+    def get_scores(self, query_tokens_single: list[str]) -> np.ndarray: ...
 
 
 def _idf(total: int, frequency: int) -> float:
@@ -55,7 +62,7 @@ class LexicalIndex:
     """
 
     def __init__(
-        self, chunks: Sequence[Chunk], bm25: bm25s.BM25, headings: bm25s.BM25 | None = None
+        self, chunks: Sequence[Chunk], bm25: BM25Scores, headings: BM25Scores | None = None
     ) -> None:
         self.chunks = list(chunks)
         self._bm25 = bm25
@@ -77,7 +84,13 @@ class LexicalIndex:
 
         In manual pages and FAQs the heading often names the topic ("pre-push", "How do
         I copy a file?") that the body never repeats; weighing it more helps such chunks.
+        bm25s is imported here, not at the top: it imports scipy.sparse, which a query,
+        reading the saved files with `SavedBM25`, never needs.
         """
+        import bm25s
+
+        # bm25s pins its logger to DEBUG when imported; hand the level back to the application.
+        logging.getLogger("bm25s").setLevel(logging.NOTSET)
         bm25 = bm25s.BM25()
         bm25.index(
             [
@@ -93,9 +106,10 @@ class LexicalIndex:
         return cls(chunks, bm25, headings)
 
     def save(self, folder: Path) -> None:
-        self._bm25.save(folder / BM25_FOLDER, show_progress=False)
-        if self._headings is not None:
-            self._headings.save(folder / HEADINGS_FOLDER, show_progress=False)
+        """Write bm25s's files; only an index built by `build` (bm25s's own) has them to write."""
+        for field, index in ((BM25_FOLDER, self._bm25), (HEADINGS_FOLDER, self._headings)):
+            if index is not None:
+                index.save(folder / field, show_progress=False)  # type: ignore[attr-defined]
 
     @classmethod
     def load(cls, folder: Path, chunks: Sequence[Chunk]) -> LexicalIndex:
@@ -103,10 +117,10 @@ class LexicalIndex:
 
         The next `ingest` rebuilds both fields, whether or not any file changed.
         """
-        bm25 = bm25s.BM25.load(folder / BM25_FOLDER, show_progress=False)
+        bm25 = SavedBM25.load(folder / BM25_FOLDER)
         headings = None
         if (folder / HEADINGS_FOLDER).is_dir():
-            headings = bm25s.BM25.load(folder / HEADINGS_FOLDER, show_progress=False)
+            headings = SavedBM25.load(folder / HEADINGS_FOLDER)
         return cls(chunks, bm25, headings)
 
     def search(self, query: str, k: int) -> list[Hit]:
@@ -197,7 +211,7 @@ def rank_documents(
 
     Metadata: `source`, `title`, `heading`, `chunk_id`, `score` (the ranking score: BM25,
     or RRF when fused) and `relevance` (how much of the question the chunk covers, 0 to
-    1; see `confidence_of`). `HybridRetriever` (retriever.py) wraps this for LangChain;
+    1; see `confidence_of`). `HybridRetriever` (langchain_retriever.py) wraps this for LangChain;
     the offline `ask` calls it directly.
     """
     candidates = settings.candidates
@@ -210,12 +224,14 @@ def rank_documents(
     similarity = {hit.chunk.chunk_id: hit.score for hit in dense_hits}
     # A chunk the dense search did not return is at most as similar as the last it did.
     bound = min(similarity.values(), default=0.0)
+    terms = question_terms(query)
     documents = []
     for hit in hits:
         coverage = lexical.coverage(query, hit.chunk)
         cosine = similarity.get(hit.chunk.chunk_id, bound)
         document = hit.chunk.to_document(
-            score=hit.score, relevance=relevance_of(coverage, cosine if dense else None)
+            score=hit.score,
+            relevance=relevance_of(coverage, cosine if dense else None, terms),
         )
         document.metadata |= {"coverage": coverage, "similarity": cosine}
         documents.append(document)
@@ -253,6 +269,7 @@ def rescore_by_sentences(
     vectors = np.asarray([embeddings.embed_query(query), *embeddings.embed_documents(flat)])
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     cosines = vectors[1:] @ vectors[0]
+    terms = question_terms(query)
     rescored = []
     start = 0
     for document, group in zip(documents, sentences, strict=True):
@@ -261,13 +278,24 @@ def rescore_by_sentences(
         coverage = float(document.metadata.get("coverage", 0.0))
         metadata = document.metadata | {
             "sentence_similarity": best,
-            "relevance": relevance_of(coverage, best),
+            "relevance": relevance_of(coverage, best, terms),
         }
         rescored.append(document.model_copy(update={"metadata": metadata}))
     return rescored
 
 
-def relevance_of(coverage: float, cosine: float | None) -> float:
+# How much a question's length lifts relevance, per natural-log unit of its distinct terms.
+# Chosen with the threshold on the dev corpora of benchmarks/generalisation.py, leaving one
+# corpus out in turn (docs/decisions.md, "Abstention").
+LENGTH_WEIGHT = 0.1
+
+
+def question_terms(query: str) -> int:
+    """How many distinct terms (stems, stop words left out) the question has."""
+    return len(set(tokenize(query)))
+
+
+def relevance_of(coverage: float, cosine: float | None, terms: int = 1) -> float:
     """How well a chunk answers the question, 0 to 1.
 
     Lexically, the IDF-weighted share of the question's terms it holds. With dense
@@ -276,10 +304,17 @@ def relevance_of(coverage: float, cosine: float | None) -> float:
     documents do not answer is still fairly similar to chunks on its topic, so neither
     alone separates the two. The mean did best on the dev corpora of
     benchmarks/generalisation.py (against either signal alone or their maximum).
+
+    Both signals fall as a question grows, whether or not the documents answer it: a
+    user who explains their setup ("my app sits behind a proxy that ...") adds terms no
+    answer repeats and blurs the question's embedding. With dense retrieval the mean is
+    lifted by `LENGTH_WEIGHT * ln(terms)` (at most to 1), so that one threshold serves
+    terse and wordy questions alike; lexical coverage alone is left as it is.
     """
     if cosine is None:
         return coverage
-    return (coverage + max(cosine, 0.0)) / 2
+    lift = LENGTH_WEIGHT * math.log(max(terms, 1))
+    return min(1.0, (coverage + max(cosine, 0.0)) / 2 + lift)
 
 
 def confidence_of(documents: Sequence[Document]) -> float:

@@ -5,8 +5,8 @@ With no chat model and no reranker configured, and embeddings that run in this p
 an LCEL Runnable costs a cold process most of a second before the first question,
 because `langchain_core`'s retriever and runnable modules import its tracers and, through
 them, the LangSmith client. A CLI `ask` with nobody tracing it gets nothing for that, so
-it answers here, with the same rules (`answers.py`), the same ranking
-(`retrieval.rank_documents`) and the same history file; tests check both give the same
+it answers here, with the same rules (`answer_rules.py`), the same ranking
+(`hybrid_search.rank_documents`) and the same history file; tests check both give the same
 answers. As soon as a LangSmith or LangChain tracing variable is set, `ask` runs the
 chain, so traces see every step.
 """
@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
-from .answers import (
+from .answer_rules import (
     ABSTAIN_MESSAGE,
     Answer,
     check_question,
@@ -29,15 +29,15 @@ from .answers import (
 )
 from .config import Settings
 from .generation import ExtractiveAnswerer
-from .history import HistoryStore
-from .index import IndexStore
-from .retrieval import (
+from .history_store import HistoryStore
+from .hybrid_search import (
     DenseRetriever,
     LexicalIndex,
     open_dense,
     rank_documents,
     rescore_by_sentences,
 )
+from .index import IndexStore
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from langchain_core.chat_history import BaseChatMessageHistory
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from .history import HistoryStore
+from .history_store import HistoryStore
 
 
 class SessionHistory(BaseChatMessageHistory):
