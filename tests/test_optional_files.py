@@ -17,7 +17,8 @@ from tests.conftest import REPO_ROOT
 from tests.test_render import CASES, QUESTIONNAIRE, render
 
 TAG = re.compile(r"{%.*?%}")
-PICTURE_LINK = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")
+# A Markdown image, or an HTML <img> (a README sets a tall picture's width with one).
+PICTURE_LINK = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)|<img\s[^>]*?src=\"([^\"]+)\"")
 PICTURES = {".png", ".jpg", ".svg"}
 # The answer sets leave docs_site and web_ui on or off together in rag-chatbot; these
 # two switch one off alone (the names are those test_docs_site renders, to share them).
@@ -75,8 +76,8 @@ def test_every_picture_shipped_is_shown_and_every_picture_shown_ships(
     shown = {
         (page.parent / link).resolve().relative_to(project).as_posix()
         for page in pages
-        for link in PICTURE_LINK.findall(page.read_text(encoding="utf-8"))
-        if "://" not in link
+        for match in PICTURE_LINK.finditer(page.read_text(encoding="utf-8"))
+        if "://" not in (link := match.group(1) or match.group(2))
     }
     shipped = {
         path.relative_to(project).as_posix()
@@ -94,9 +95,11 @@ def test_a_site_page_figure_filler_or_folder_ships_only_when_the_answers_use_it(
     project = render(kind, answers, tmp_path / name)
 
     site = (project / "mkdocs.yml").is_file()
-    pages = {path.name for path in project.glob("docs/*.md")}
+    # The architecture page ships always: the README's summary points to it.
+    site_pages = {path.name for path in project.glob("docs/*.md")} - {"architecture.md"}
+    assert (project / "docs" / "architecture.md").is_file()
     assert (project / "docs" / "hooks.py").is_file() is site
-    assert bool(pages) is site
+    assert bool(site_pages) is site
     marked = [path for path in project.rglob("*.md") if "<!-- figure " in path.read_text("utf-8")]
     assert (project / "docs" / "figures.py").is_file() is bool(marked)
     assert [p for p in project.rglob("*") if p.is_dir() and not any(p.iterdir())] == []
