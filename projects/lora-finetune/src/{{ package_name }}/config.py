@@ -279,7 +279,9 @@ class Config(_Section):
         model = self.model.model_copy(
             update={"tiny": tiny.model_copy(update={"cache_dir": cache_dir})}
         )
-        return self.model_copy(update={"model": model, "data": data, "safety": safety, "output_dir": output_dir})
+        return self.model_copy(
+            update={"model": model, "data": data, "safety": safety, "output_dir": output_dir}
+        )
 
 
 def parse_config(raw: object, source: str = "config") -> Config:
