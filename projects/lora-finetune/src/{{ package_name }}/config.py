@@ -31,8 +31,29 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class PretrainingConfig(_Section):
+    """Pretraining of the tiny model on the shipped general-English corpus (see `pretrain`).
+
+    A fixed number of steps rather than a time budget, so the same settings give the same
+    model on any machine; the defaults take under three minutes on two CPU cores.
+    """
+
+    steps: int = Field(default=400, ge=1)
+    batch_size: int = Field(default=8, ge=1)
+    sequence_length: int = Field(default=128, ge=8)
+    learning_rate: float = Field(default=3e-3, gt=0)
+    warmup_steps: int = Field(default=20, ge=0)
+    # Held-out tokens scored once pretraining ends (recorded, not used to choose anything).
+    eval_tokens: int = Field(default=16_384, ge=1)
+
+
 class TinyModelConfig(_Section):
-    """Shape of the random Llama-style model built locally when `model.name_or_path: tiny`."""
+    """Shape of the Llama-style model built locally when `model.name_or_path: tiny`.
+
+    With `pretraining` it learns English from a general corpus first and is cached in
+    `cache_dir` (the demo's base); without it, it stays random with a tokenizer trained on
+    the task data, which is all the plumbing tests need.
+    """
 
     vocab_size: int = Field(default=1024, ge=300)
     hidden_size: int = Field(default=64, ge=8)
@@ -40,10 +61,14 @@ class TinyModelConfig(_Section):
     num_layers: int = Field(default=2, ge=1)
     num_heads: int = Field(default=4, ge=1)
     max_position_embeddings: int = Field(default=512, ge=16)
-    # Wider than Llama's 0.02: with frozen random embeddings as the output layer, the
-    # logits' scale is what a LoRA adapter cannot change, and 0.02 keeps them near zero.
+    # Wider than Llama's 0.02 for the random model: with frozen random embeddings as the
+    # output layer, the logits' scale is what a LoRA adapter cannot change, and 0.02 keeps
+    # them near zero. A pretrained base learns its scale: use 0.02 there.
     initializer_range: float = Field(default=0.15, gt=0)
     seed: int = 0
+    pretraining: PretrainingConfig | None = None
+    # Pretrained bases, one folder per setting; relative to the project root.
+    cache_dir: Path = Path(".cache/base-models")
 
     @model_validator(mode="after")
     def _heads_divide_hidden_size(self) -> TinyModelConfig:
@@ -249,7 +274,14 @@ class Config(_Section):
             }
         )
         output_dir = self.output_dir if self.output_dir.is_absolute() else base / self.output_dir
-        return self.model_copy(update={"data": data, "safety": safety, "output_dir": output_dir})
+        tiny = self.model.tiny
+        cache_dir = tiny.cache_dir if tiny.cache_dir.is_absolute() else base / tiny.cache_dir
+        model = self.model.model_copy(
+            update={"tiny": tiny.model_copy(update={"cache_dir": cache_dir})}
+        )
+        return self.model_copy(
+            update={"model": model, "data": data, "safety": safety, "output_dir": output_dir}
+        )
 
 
 def parse_config(raw: object, source: str = "config") -> Config:

@@ -40,7 +40,8 @@ from .forgetting import general_examples
 from .generate import generate_batch, render_prompt
 from .hardware import Hardware, Placement, resolve_placement
 from .model import load_adapter_model, load_tokenizer
-from .paths import data_dir, metrics_path
+from .paths import data_dir, metrics_path, tiny_base_dir
+from .pretrain import read_record
 from .safety import ModelSafety, SafetyProbe, measure, summarise
 
 logger = logging.getLogger(__name__)
@@ -217,6 +218,18 @@ def safety_of(
     return measure(probe, generate, scorer)
 
 
+def pretrained_base_summary(config: Config) -> dict[str, Any] | None:
+    """Size and held-out perplexity of a tiny base pretrained here, None for any other base.
+
+    Timings stay out: they depend on the machine, and metrics.json is compared across runs.
+    """
+    if not config.model.is_tiny or config.model.tiny.pretraining is None:
+        return None
+    record = asdict(read_record(tiny_base_dir(config)))
+    keep = ("corpus", "parameters", "vocab_size", "steps", "tokens_seen")
+    return {key: record[key] for key in (*keep, "held_out_perplexity", "held_out_tokens")}
+
+
 def evaluate(config: Config, placement: Placement | None = None) -> dict[str, Any]:
     """Score the base model and the adapter on the test split; write metrics.json.
 
@@ -257,6 +270,7 @@ def evaluate(config: Config, placement: Placement | None = None) -> dict[str, An
     ]
     metrics = {
         "base_model": config.model.name_or_path,
+        "pretrained_base": pretrained_base_summary(config),
         "test_examples": len(examples),
         "generated_examples": len(samples),
         "base": asdict(results["base"]),

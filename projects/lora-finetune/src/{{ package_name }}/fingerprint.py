@@ -15,7 +15,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .config import Config
+from .config import Config, TinyModelConfig
+from .corpus import Corpus, load_corpus
 from .errors import DataError
 from .paths import data_dir, tiny_base_dir
 
@@ -31,6 +32,9 @@ _NOT_TRAINING_RELEVANT = {
     "save_total_limit",
     "eval_batch_size",
 }
+# Part of every pretrained base's cache key: raise it when a change to `pretrain` alters
+# what a build produces from the same settings and corpus.
+PRETRAIN_RECIPE = 1
 # Files that identify a model directory without hashing gigabytes of weights.
 _MODEL_IDENTITY_FILES = (
     "config.json",
@@ -55,6 +59,16 @@ def inputs_hash(inputs: Inputs) -> str:
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
+def base_cache_key(config: TinyModelConfig, corpus: Corpus) -> str:
+    """A short hash of everything that shapes a pretrained base: its cache folder's name.
+
+    The cache folder itself is left out: moving the cache does not change the model.
+    """
+    settings = config.model_dump(mode="json", exclude={"cache_dir"})
+    inputs = {"settings": settings, "corpus": corpus.digest, "recipe": PRETRAIN_RECIPE}
+    return inputs_hash(inputs)[:16]
+
+
 def _flatten(prefix: str, values: dict[str, Any]) -> Inputs:
     return {f"{prefix}.{key}": value for key, value in values.items()}
 
@@ -77,11 +91,16 @@ def data_inputs(config: Config) -> Inputs:
 
 
 def tiny_base_inputs(config: Config, train_split: Path) -> Inputs:
-    """What the tiny base is built from: its shape and the training split (its vocabulary)."""
-    return {
-        **_flatten("model.tiny", config.model.tiny.model_dump(mode="json")),
-        "prepared train split": file_hash(train_split),
-    }
+    """What the tiny base is built from: its settings, and then the inputs of its weights.
+
+    For a random base that is the training split (its tokenizer's vocabulary); for a
+    pretrained one, the cached base it copies, named by its cache key.
+    """
+    tiny = config.model.tiny
+    inputs = _flatten("model.tiny", tiny.model_dump(mode="json", exclude={"cache_dir"}))
+    if tiny.pretraining is None:
+        return {**inputs, "prepared train split": file_hash(train_split)}
+    return {**inputs, "pretrained base": base_cache_key(tiny, load_corpus())}
 
 
 def model_identity(directory: Path) -> Inputs:

@@ -48,9 +48,10 @@ def scoring_note(config: Config, metrics: dict[str, Any]) -> str:
             f"{metrics['generated_examples']} greedy answers."
         )
     return (
-        f"{note} The forgetting check scores {len(general_examples())} paragraphs of everyday "
-        "English shipped with the project (every token); a general-text perplexity that rises "
-        "with the adapter means fine-tuning wore away some general ability."
+        f"{note} The forgetting check scores the first {len(general_examples())} paragraphs of "
+        "Jane Austen's *Persuasion*, shipped with the project and held out of the demo base "
+        "model's pretraining (every token); a general-text perplexity that rises with the "
+        "adapter means fine-tuning wore away some general ability."
     )
 
 
@@ -79,7 +80,7 @@ def hub_base_model(config: Config) -> str | None:
     return name
 
 
-def base_model_section(config: Config) -> str:
+def base_model_section(config: Config, metrics: dict[str, Any]) -> str:
     hub_id = hub_base_model(config)
     if hub_id is not None:
         revision = f" at revision `{config.model.revision}`" if config.model.revision else ""
@@ -87,6 +88,19 @@ def base_model_section(config: Config) -> str:
             f"[`{hub_id}`](https://huggingface.co/{hub_id}){revision}. Load the adapter on top "
             f"of it with PEFT: `PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained("
             f'"{hub_id}"), adapter_id)`.'
+        )
+    if config.model.is_tiny and (pretrained := metrics.get("pretrained_base")):
+        tiny = config.model.tiny
+        return (
+            f"A small Llama-style model ({pretrained['parameters']:,} parameters: "
+            f"{tiny.num_layers} layers, hidden size {tiny.hidden_size}, "
+            f"{pretrained['vocab_size']}-token vocabulary) pretrained by the project's "
+            f"`prepare` step for {pretrained['steps']} steps ({pretrained['tokens_seen']:,} "
+            f"tokens) on {pretrained['corpus']}, its tokenizer trained on the same novels "
+            f"(see `corpus/NOTICE` in the package). Perplexity "
+            f"{pretrained['held_out_perplexity']:.1f} on {pretrained['held_out_tokens']:,} "
+            "held-out tokens of *Persuasion*. It is not on the Hugging Face Hub; it models "
+            "early-19th-century English, not the domain."
         )
     if config.model.is_tiny:
         tiny = config.model.tiny
@@ -201,7 +215,7 @@ def render_model_card(
         "",
         "## Base model",
         "",
-        base_model_section(config),
+        base_model_section(config, metrics),
         "",
         "## Training data",
         "",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from .merge import MergeResult, merge
 from .model_card import write_model_card
 from .near_copies import check_splits
 from .paths import data_dir, metrics_path, tiny_base_dir, training_log_path
+from .pretrain import pretrained_base
 from .report import write_report
 from .tiny import build_tiny_base
 from .train import TrainResult, train
@@ -37,10 +39,11 @@ def prepare(config: Config) -> dict[str, int]:
     The held-out splits are measured against the training split for near-copies
     (`near_copies`), with a warning when any is found.
 
-    The tiny model's tokenizer learns from the training split only, so nothing about the
-    held-out examples leaks into it. Both record what they were made from; the tiny base
-    is rebuilt only when its inputs changed, so that an unchanged rerun keeps the model
-    its checkpoints were trained on.
+    A pretrained tiny base comes from its cache (`pretrain`), built there first if
+    needed. A random one gets a tokenizer learnt from the training split only, so nothing
+    about the held-out examples leaks into it. Both record what they were made from; the
+    tiny base is replaced only when its inputs changed, so that an unchanged rerun keeps
+    the model its checkpoints were trained on.
     """
     inputs = data_inputs(config)
     splits = load_splits(config.data)
@@ -60,7 +63,11 @@ def prepare(config: Config) -> dict[str, int]:
                     ", ".join(changed(recorded, base_inputs)),
                 )
             (base / FILE_NAME).unlink(missing_ok=True)
-            build_tiny_base(config.model.tiny, splits["train"], base)
+            if config.model.tiny.pretraining is None:
+                build_tiny_base(config.model.tiny, splits["train"], base)
+            else:
+                shutil.rmtree(base, ignore_errors=True)
+                shutil.copytree(pretrained_base(config.model.tiny), base)
             write_fingerprint(base, base_inputs)
     sizes = {name: len(examples) for name, examples in splits.items()}
     logger.info("prepared %s", sizes)

@@ -89,6 +89,20 @@ def _cell(text: str) -> str:
     return " ".join(escaped.split()) or "(empty)"
 
 
+def pretrained_base_note(metrics: dict[str, Any]) -> str | None:
+    """A sentence on the base model when it was pretrained here, so its figures mean something."""
+    pretrained = metrics.get("pretrained_base")
+    if not pretrained:
+        return None
+    return (
+        f"The base model was pretrained here, before any task data: {pretrained['parameters']:,} "
+        f"parameters, a {pretrained['vocab_size']}-token vocabulary, "
+        f"{pretrained['tokens_seen']:,} tokens of {pretrained['corpus']}. Its perplexity on "
+        f"{pretrained['held_out_tokens']:,} held-out tokens of Persuasion is "
+        f"{pretrained['held_out_perplexity']:.1f}."
+    )
+
+
 def render_report(config: Config, metrics: dict[str, Any], log: list[dict[str, Any]]) -> str:
     train_losses = [row["loss"] for row in log if "loss" in row]
     eval_losses = [row["eval_loss"] for row in log if "eval_loss" in row]
@@ -99,6 +113,7 @@ def render_report(config: Config, metrics: dict[str, Any], log: list[dict[str, A
         f"Base model `{config.model.name_or_path}`, LoRA r={config.lora.r}, {steps} optimiser "
         f"steps. {scoring_note(config, metrics)}",
         "",
+        *([base, ""] if (base := pretrained_base_note(metrics)) else []),
         *([origin, ""] if (origin := data_origin(config)) else []),
         *([describe_near_copies(near), ""] if (near := read_near_copies(data_dir(config))) else []),
         "| Metric | Base model | With adapter | Change |",

@@ -1,0 +1,128 @@
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from .factories import PROJECT_ROOT
+
+BENCHMARKS = PROJECT_ROOT / "benchmarks"
+
+GLOSSARY = """<html><body><section id="glossary">
+<h1>Glossary<a class="headerlink" href="#glossary">¶</a></h1>
+<dl class="glossary simple">
+<dt id="term-bytecode">bytecode<a class="headerlink" href="#term-bytecode">¶</a></dt>
+<dd><p>Python source code is compiled into bytecode, the internal
+representation of a program.</p><p>A second paragraph that is left out.</p></dd>
+<dt id="term-BDFL">BDFL</dt>
+<dd><p>Too short.</p></dd>
+<dt id="term-list">list</dt>
+<dd><p>A built-in Python <a href="#term-sequence"><span>sequence</span></a>; despite its name
+it is more akin to an array.<br/></p></dd>
+</dl></section></body></html>"""
+
+FAQ = """<html><body><section id="general">
+<h1>General FAQ</h1>
+<section id="what-is-python">
+<h3><a class="toc-backref" href="#id1">What is Python?</a></h3>
+<p>Python is an interpreted, interactive, object-oriented programming language.</p>
+<ul><li><p>Not the answer.</p></li></ul>
+</section>
+<section id="history">
+<h3>A history of Python</h3>
+<p>A heading that asks nothing gives no pair, however long its paragraph is.</p>
+</section>
+</section></body></html>"""
+
+
+def _load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def python_docs() -> ModuleType:
+    return _load("python_docs")
+
+
+@pytest.fixture(scope="module")
+def external(python_docs: ModuleType) -> ModuleType:
+    return _load("external_dataset")
+
+
+def _docs(root: Path) -> Path:
+    (root / "faq").mkdir(parents=True)
+    (root / "glossary.html").write_text(GLOSSARY, encoding="utf-8")
+    (root / "faq" / "general.html").write_text(FAQ, encoding="utf-8")
+    return root
+
+
+def test_glossary_terms_and_faq_questions_become_pairs(
+    python_docs: ModuleType, tmp_path: Path
+) -> None:
+    sizes = python_docs.build(_docs(tmp_path / "html"), tmp_path / "out")
+
+    assert sum(sizes.values()) == 3
+    pairs = {}
+    for name in ("train", "validation", "test"):
+        for line in (tmp_path / "out" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+            user, assistant = json.loads(line)["messages"]
+            assert (user["role"], assistant["role"]) == ("user", "assistant")
+            pairs[user["content"]] = assistant["content"]
+    assert pairs == {
+        'What does the Python term "bytecode" mean?': "Python source code is compiled into "
+        "bytecode, the internal representation of a program.",
+        'What does the Python term "list" mean?': "A built-in Python sequence; despite its name "
+        "it is more akin to an array.",
+        "What is Python?": "Python is an interpreted, interactive, object-oriented programming "
+        "language.",
+    }
+    sources = json.loads((tmp_path / "out" / "SOURCES.json").read_text(encoding="utf-8"))
+    assert sorted(sources["files"]) == ["faq/general.html", "glossary.html"]
+
+
+def test_the_newest_python_docs_are_found_and_other_packages_ignored(
+    python_docs: ModuleType, tmp_path: Path
+) -> None:
+    (tmp_path / "python3-pip" / "html").mkdir(parents=True)
+    for version in ("3.9", "3.11"):
+        _docs(tmp_path / f"python{version}" / "html")
+
+    assert python_docs.find_docs(tmp_path) == tmp_path / "python3.11" / "html"
+
+
+def test_missing_docs_are_one_line_with_the_package_to_install(
+    python_docs: ModuleType, tmp_path: Path
+) -> None:
+    (tmp_path / "python3-pip" / "html").mkdir(parents=True)
+
+    with pytest.raises(python_docs.MissingDocsError, match=r"apt-get install python3-doc`$"):
+        python_docs.find_docs(tmp_path)
+
+
+def test_a_docs_folder_without_the_pages_exits_1_before_training(
+    external: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert external.main(["--docs", str(tmp_path)]) == 1
+
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ")
+    assert err.count("\n") == 1
+
+
+def test_generations_of_punctuation_count_as_no_words(external: ModuleType) -> None:
+    degenerate = external.token_shares(["-, --\n-, --"])
+    prose = external.token_shares(["A list is a sequence, 3 items long."])
+
+    assert (degenerate["words"], degenerate["punctuation"]) == (0.0, 1.0)
+    assert prose["tokens"] == 10
+    assert prose["words"] == pytest.approx(7 / 10)
+    assert prose["punctuation"] == pytest.approx(2 / 10)
+    assert external.token_shares([""])["tokens"] == 0
