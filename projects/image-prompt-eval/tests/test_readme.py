@@ -1,11 +1,9 @@
-"""The README (the site's home page too): the running app, every results plot, and figures
-read from the reports, never typed by hand."""
+"""The README (the site's home page too): the running app, every results plot, and no
+timing typed by hand (test_readme_figures checks the quoted figures' values)."""
 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 from .conftest import PROJECT_ROOT
 
@@ -28,19 +26,10 @@ def test_the_readme_shows_the_rating_page_and_every_results_plot() -> None:
     assert [path for path in local if not (PROJECT_ROOT / path).is_file()] == []
 
 
-def test_every_figure_in_the_readme_matches_its_report() -> None:
-    readme = PROJECT_ROOT / "README.md"
-    result = subprocess.run(
-        [sys.executable, str(PROJECT_ROOT / "docs" / "figures.py"), "--check", str(readme)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def test_the_readme_quotes_the_benchmark() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 
-    assert result.returncode == 0, result.stderr
-    assert "reports/benchmark.json#/analyze/default_threads/wall_median_s" in readme.read_text(
-        encoding="utf-8"
-    )
+    assert "reports/benchmark.json#/analyze/default_threads/wall_median_s" in readme
 
 
 def test_no_timing_in_the_readme_is_typed_by_hand() -> None:
