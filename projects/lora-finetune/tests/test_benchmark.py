@@ -1,31 +1,17 @@
-import importlib.util
 import json
 import re
-import sys
 import tomllib
 from types import ModuleType
 from typing import Any
 
 import pytest
 
-from .factories import PROJECT_ROOT
-
-BENCHMARKS = PROJECT_ROOT / "benchmarks"
-
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from .factories import BENCHMARKS, PROJECT_ROOT, load_benchmark
 
 
 @pytest.fixture(scope="module")
 def benchmark() -> ModuleType:
-    return _load("lora_vs_full")
+    return load_benchmark("lora_vs_full")
 
 
 def _run(trainable: int, speed: float, rss: float, above: float) -> dict[str, Any]:
@@ -74,7 +60,7 @@ def test_the_targets_are_judged_at_the_headline_rank(benchmark: ModuleType) -> N
     assert not benchmark.summarise(rounds, 16)[1]
 
 
-def test_the_results_record_the_machine_and_its_load() -> None:
+def test_the_results_record_the_machine_and_itsload_benchmark() -> None:
     results = json.loads((BENCHMARKS / "results.json").read_text(encoding="utf-8"))
 
     machine = results["machine"]
@@ -117,7 +103,7 @@ def test_documentation_tools_stay_out_of_the_runtime_install() -> None:
 
 
 def test_the_runtime_install_follows_dependencies_but_no_extra() -> None:
-    runtime = _load("weight").runtime_closure()
+    runtime = load_benchmark("weight").runtime_closure()
 
     assert {"torch", "peft", "transformers", "packaging"} <= runtime  # packaging: transitive
     assert not {"pytest", "ruff", "mypy", "nox"} & runtime  # the test and dev extras
@@ -125,7 +111,7 @@ def test_the_runtime_install_follows_dependencies_but_no_extra() -> None:
 
 def test_the_memory_arithmetic_in_the_guide_is_the_scripts_output() -> None:
     """benchmarks/memory.json, which the guide quotes, is what the script computes now."""
-    memory = _load("memory_arithmetic")
+    memory = load_benchmark("memory_arithmetic")
     shipped = json.loads((BENCHMARKS / "memory.json").read_text(encoding="utf-8"))
 
     assert shipped == json.loads(json.dumps(memory.estimate()))
@@ -133,7 +119,7 @@ def test_the_memory_arithmetic_in_the_guide_is_the_scripts_output() -> None:
 
 def test_the_memory_arithmetic_counts_a_known_model() -> None:
     """Llama-2-7B has 6,738,415,616 parameters (its model card's 7B); r=16 on every linear layer."""
-    memory = _load("memory_arithmetic")
+    memory = load_benchmark("memory_arithmetic")
     figures = memory.estimate()
 
     assert figures["parameters"] == 6_738_415_616

@@ -1,14 +1,10 @@
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from .factories import PROJECT_ROOT
-
-BENCHMARKS = PROJECT_ROOT / "benchmarks"
+from .factories import load_benchmark
 
 GLOSSARY = """<html><body><section id="glossary">
 <h1>Glossary<a class="headerlink" href="#glossary">¶</a></h1>
@@ -37,24 +33,14 @@ FAQ = """<html><body><section id="general">
 </section></body></html>"""
 
 
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def python_docs() -> ModuleType:
-    return _load("python_docs")
+    return load_benchmark("python_docs")
 
 
 @pytest.fixture(scope="module")
 def external(python_docs: ModuleType) -> ModuleType:
-    return _load("external_dataset")
+    return load_benchmark("external_dataset")
 
 
 def _docs(root: Path) -> Path:
