@@ -412,7 +412,7 @@ def showcase(session: nox.Session) -> None:
     """Retake every picture (docs/showcase/, the projects' shipped ones); write the manifest."""
     if not Path(CHROMIUM).is_file():
         session.error(f"no Chromium at {CHROMIUM}: `apt-get install chromium` or set CHROMIUM")
-    session.install("-e", ".", "playwright>=1.48", "pillow>=10.4")
+    session.install("-e", ".", "playwright>=1.48", "pillow>=10.4", "pybadges>=3.0")
     started = time.perf_counter()
     commit = _generator_commit(session)
     workdir = Path(tempfile.mkdtemp(prefix="showcase-"))
@@ -496,7 +496,7 @@ def _take(session: nox.Session, workdir: Path, pictures: list[Picture]) -> None:
     if pages:
         folder = str(Path(pages[0].path).parent)
         specs = [f"{Path(picture.path).stem}={picture.page}" for picture in pages]
-        session.run("python", "docs/showcase/screenshots.py", str(site), folder, *specs)
+        session.run("python", "-m", "harness.screenshots", str(site), folder, *specs)
 
 
 def _check_demo_reproduced(session: nox.Session, project: Path) -> None:

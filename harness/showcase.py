@@ -145,6 +145,7 @@ PICTURES: list[Picture] = [
         sources=(
             f"{RAG_WEB}/index.html",
             "projects/rag-chatbot/src/{{ package_name }}/api.py.jinja",
+            "projects/rag-chatbot/rag.toml.jinja",
             "projects/rag-chatbot/data/docs",
             "projects/rag-chatbot/tests/conftest.py.jinja",
             "projects/rag-chatbot/tests/loopback.py",

@@ -11,6 +11,7 @@ declaration and as complete as the files' own references.
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -92,15 +93,25 @@ def _kind_folder(root: Path, path: Path) -> Path | None:
 
 
 def _embedded_pictures(root: Path, path: Path, text: str) -> list[Path]:
-    """The PNGs a Markdown page or README embeds, as template paths of its kind."""
+    """The PNGs a Markdown page or README embeds, as template paths of its kind.
+
+    A link is relative to the page, as Markdown and the site read it: from the page's own
+    template folder, which may be one of several either-or folders of the same name.
+    """
     kind = _kind_folder(root, path)
     if kind is None:
         return []
     found: list[Path] = []
     for match in EMBEDDED_PICTURE.finditer(text):
         target = match[1] or match[2]
-        if "://" not in target and not target.startswith("/"):
-            found += _resolve(kind, target.split("/"))
+        if "://" in target or target.startswith("/"):
+            continue
+        parts = posixpath.normpath(target).split("/")
+        folder = path.parent
+        while parts and parts[0] == "..":
+            folder, parts = folder.parent, parts[1:]
+        if kind in (folder, *folder.parents):
+            found += _resolve(folder, parts)
     return found
 
 

@@ -71,6 +71,28 @@ def test_the_sources_follow_includes_and_embedded_pictures(tree: Path) -> None:
     ]
 
 
+def test_a_picture_embedded_beside_its_page_is_found_in_the_conditional_folder(
+    tree: Path,
+) -> None:
+    results = tree / "projects" / "demo" / "{% if layout == 'a' %}docs{% endif %}" / "results"
+    results.mkdir(parents=True)
+    (results / "results.md").write_text(
+        "![curve](loss_curve.png)\n![page](../../docs/page.png)\n", encoding="utf-8"
+    )
+    (results / "loss_curve.png").write_bytes(b"\x89PNG curve")
+    # The other layout's folder of the same name: its picture is not this page's.
+    other = tree / "projects" / "demo" / "{% if layout == 'b' %}docs{% endif %}" / "results"
+    other.mkdir(parents=True)
+    (other / "loss_curve.png").write_bytes(b"\x89PNG other curve")
+    page = results.relative_to(tree) / "results.md"
+
+    assert expand(tree, [str(page)]) == [
+        "projects/demo/docs/page.png",
+        str(page.parent / "loss_curve.png"),
+        str(page),
+    ]
+
+
 def test_a_missing_source_is_named_with_the_file_that_references_it(tree: Path) -> None:
     (tree / "template" / "base.md.jinja").unlink()
 

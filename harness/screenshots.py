@@ -1,11 +1,13 @@
 """Screenshot a built documentation site for the README's "What you get" section.
 
-`python docs/showcase/screenshots.py SITE OUT NAME=PAGE...` serves the built site folder
+`python -m harness.screenshots SITE OUT NAME=PAGE...` serves the built site folder
 SITE on loopback, opens each PAGE (a path inside the site; empty for the home page) in
 headless Chromium at a fixed 1280x800 viewport in the light scheme, and writes
 OUT/NAME.png reduced to a 256-colour palette, which keeps a page of text and boxes at a
 small fraction of the full-colour file's size. The `showcase` nox session runs it once per
 kind; Chromium is Debian's (`apt-get install chromium`) unless CHROMIUM names another.
+Nothing leaves loopback: static shields.io badges are drawn locally (harness.badges), any
+other outside request is refused at once rather than left to time out.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import re
 import sys
 import threading
 from collections.abc import Iterator
@@ -22,9 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Route, sync_playwright
+
+from harness.badges import draw, parse_static_badge
 
 VIEWPORT = {"width": 1280, "height": 800}
+# Every request off the loopback server (which serves on 127.0.0.1).
+OUTSIDE = re.compile(r"^https?://(?!127\.0\.0\.1[:/])")
 # Headless as root in a container, and no background traffic: the machines that take
 # these screenshots have no network beyond loopback.
 CHROMIUM_ARGS = [
@@ -67,12 +74,22 @@ def optimise(path: Path) -> None:
     reduced.save(path, optimize=True)
 
 
+def answer_offline(route: Route) -> None:
+    """Draw a static badge the page asks shields.io for; refuse every other outside request."""
+    badge = parse_static_badge(route.request.url)
+    if badge is None:
+        route.abort("internetdisconnected")
+    else:
+        route.fulfill(status=200, content_type="image/svg+xml", body=draw(badge))
+
+
 def shoot(site: Path, out: Path, pages: dict[str, str], chromium: str) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with serve(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1, color_scheme="light")
+        page.route(OUTSIDE, answer_offline)
         for name, path in pages.items():
             response = page.goto(base + path, wait_until="networkidle")
             if response is None or not response.ok:
