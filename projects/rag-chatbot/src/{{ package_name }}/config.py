@@ -108,7 +108,7 @@ class RetrievalSettings(BaseModel):
     """How many chunks to fetch and when retrieval is too weak to answer."""
 
     top_k: int = Field(default=4, ge=1, le=20)
-    candidates: int = Field(default=20, ge=1, le=200)
+    candidates: int = Field(default=40, ge=1, le=200)
     rrf_k: int = Field(default=60, ge=1)
     min_confidence: float = Field(
         default=0.5,

@@ -41,8 +41,6 @@ if TYPE_CHECKING:
     from .judging import Judgement
     from .social_preview import Card
 
-HIT_DEPTH = 5
-KEY_METRICS = ("chunk_hit@1", "chunk_hit@5", "answer_contains_key", "false_abstention")
 TIMING_MARKER = "<!-- timing: machine-dependent, excluded from reproducibility checks -->"
 
 
@@ -101,10 +99,15 @@ class EvalReport:
     llm_usage: dict[str, float] = field(default_factory=dict)
     """Tokens the answers and the judge used, and their cost when prices are configured."""
 
+    @property
+    def depth(self) -> int:
+        """How many chunks a hit may rank within: the `top_k` the answer reads."""
+        return int(self.setup["top_k"])
+
     def headline(self) -> str:
-        m = self.metrics
+        m, k = self.metrics, self.depth
         return (
-            f"hit@1 {m['hit@1']:.3f}  hit@5 {m['hit@5']:.3f}  MRR {m['mrr']:.3f}  "
+            f"hit@1 {m['hit@1']:.3f}  hit@{k} {m[f'hit@{k}']:.3f}  MRR {m['mrr']:.3f}  "
             f"abstention precision {m['abstention_precision']:.3f} "
             f"recall {m['abstention_recall']:.3f}  "
             f"latency p50 {self.timing['p50_ms']:.1f} ms p95 {self.timing['p95_ms']:.1f} ms"
@@ -225,9 +228,11 @@ def usage_summary(items: list[ItemResult], prices: LLMSettings) -> dict[str, flo
 def evaluate_engine(
     engine: ChatEngine, questions: list[EvalQuestion], docs: Path
 ) -> tuple[dict[str, float | None], list[ItemResult], dict[str, float]]:
+    """Score every question; hits count the `retrieval.top_k` chunks the answer reads."""
+    depth = engine.settings.retrieval.top_k
     items, latencies = [], []
     for item in questions:
-        hits = engine.retriever.invoke(item.question, k=HIT_DEPTH)
+        hits = engine.retriever.invoke(item.question, k=depth)
         top = [_relative(hit.metadata["source"], docs) for hit in hits]
         rank = next(
             (i for i, source in enumerate(top, start=1) if source == item.expected_source), None
@@ -262,7 +267,7 @@ def evaluate_engine(
             )
         )
     return (
-        score(items),
+        score(items, depth),
         items,
         {
             "p50_ms": round(statistics.median(latencies), 2),
@@ -271,8 +276,12 @@ def evaluate_engine(
     )
 
 
-def score(items: list[ItemResult]) -> dict[str, float | None]:
-    """The report's metrics for scored items; key-phrase metrics are None without keys."""
+def score(items: list[ItemResult], depth: int) -> dict[str, float | None]:
+    """The report's metrics for scored items; key-phrase metrics are None without keys.
+
+    `depth` is how many chunks were retrieved per question (`retrieval.top_k`): hit@k is
+    named after it, so the report never counts chunks the answer did not read.
+    """
     answerable = [item for item in items if item.expected_source is not None]
     unanswerable = [item for item in items if item.expected_source is None]
     abstained = [item for item in items if item.abstained]
@@ -287,7 +296,7 @@ def score(items: list[ItemResult]) -> dict[str, float | None]:
         "answerable": len(answerable),
         "unanswerable": len(unanswerable),
         "hit@1": share(sum(item.rank == 1 for item in answerable), len(answerable)),
-        "hit@5": share(sum(item.rank is not None for item in answerable), len(answerable)),
+        f"hit@{depth}": share(sum(item.rank is not None for item in answerable), len(answerable)),
         "mrr": round(
             sum(1 / item.rank for item in answerable if item.rank) / max(len(answerable), 1), 4
         ),
@@ -305,14 +314,18 @@ def score(items: list[ItemResult]) -> dict[str, float | None]:
     metrics.update(
         {
             "chunk_hit@1": share(sum(item.key_rank == 1 for item in keyed), len(keyed)),
-            "chunk_hit@5": share(sum(item.key_rank is not None for item in keyed), len(keyed)),
+            f"chunk_hit@{depth}": share(
+                sum(item.key_rank is not None for item in keyed), len(keyed)
+            ),
             "answer_contains_key": share(
                 sum(bool(item.answer_has_key) for item in keyed), len(keyed)
             ),
             "false_abstention": share(sum(item.abstained for item in answerable), len(answerable)),
         }
         if keyed
-        else dict.fromkeys(KEY_METRICS)
+        else dict.fromkeys(
+            ("chunk_hit@1", f"chunk_hit@{depth}", "answer_contains_key", "false_abstention")
+        )
     )
     return metrics
 
@@ -403,7 +416,7 @@ def _usage_lines(usage: dict[str, float]) -> list[str]:
 
 
 def render_markdown(report: EvalReport) -> str:
-    m, s = report.metrics, report.setup
+    m, s, k = report.metrics, report.setup, report.depth
 
     def fmt(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.3f}"
@@ -419,8 +432,8 @@ def render_markdown(report: EvalReport) -> str:
         "| Metric | Value |",
         "| --- | --- |",
         f"| hit@1 | {fmt(m['hit@1'])} |",
-        f"| hit@5 | {fmt(m['hit@5'])} |",
-        f"| MRR (within 5) | {fmt(m['mrr'])} |",
+        f"| hit@{k} | {fmt(m[f'hit@{k}'])} |",
+        f"| MRR (within {k}) | {fmt(m['mrr'])} |",
         f"| abstention precision | {fmt(m['abstention_precision'])} |",
         f"| abstention recall | {fmt(m['abstention_recall'])} |",
         f"| answered when answerable | {fmt(m['answered_when_answerable'])} |",
@@ -428,7 +441,7 @@ def render_markdown(report: EvalReport) -> str:
         *(
             [
                 f"| chunk hit@1 (holds the key phrase) | {fmt(m['chunk_hit@1'])} |",
-                f"| chunk hit@5 (holds the key phrase) | {fmt(m['chunk_hit@5'])} |",
+                f"| chunk hit@{k} (holds the key phrase) | {fmt(m[f'chunk_hit@{k}'])} |",
                 f"| answer contains the key phrase | {fmt(m['answer_contains_key'])} |",
                 f"| false abstention | {fmt(m['false_abstention'])} |",
             ]
@@ -471,8 +484,9 @@ def render_plot(report: EvalReport, path: Path) -> None:
     plt.rcParams["svg.hashsalt"] = "eval"
     plt.rcParams["svg.fonttype"] = "none"  # real <text>, not glyph outlines
 
-    names = ["hit@1", "hit@5", "mrr", "abstention_precision", "abstention_recall"]
-    labels = ["hit@1", "hit@5", "MRR", "abstain\nprecision", "abstain\nrecall"]
+    k = report.depth
+    names = ["hit@1", f"hit@{k}", "mrr", "abstention_precision", "abstention_recall"]
+    labels = ["hit@1", f"hit@{k}", "MRR", "abstain\nprecision", "abstain\nrecall"]
     values = [report.metrics[name] or 0.0 for name in names]
     figure, axis = plt.subplots(figsize=(7, 3.5))
     bars = axis.bar(labels, values, color="#3b6ea5")
@@ -492,15 +506,15 @@ def social_card(report: EvalReport) -> Card:
     """The repository card: retrieval hits, answers holding the key phrase, abstention."""
     from .social_preview import ACCENT, Card, Headline  # loads matplotlib: only when drawn
 
-    metrics = report.metrics
+    metrics, k = report.metrics, report.depth
 
     def percent(name: str) -> str:
         value = metrics.get(name)
         return "-" if value is None else f"{value:.0%}"
 
     def plot(axes: Axes) -> None:
-        names = ["hit@1", "hit@5", "answer_contains_key", "abstention_recall"]
-        labels = ["hit@1", "hit@5", "answer\nhas key", "abstain\nrecall"]
+        names = ["hit@1", f"hit@{k}", "answer_contains_key", "abstention_recall"]
+        labels = ["hit@1", f"hit@{k}", "answer\nhas key", "abstain\nrecall"]
         bars = axes.bar(labels, [metrics.get(name) or 0.0 for name in names], color=ACCENT)
         axes.bar_label(bars, labels=[percent(name) for name in names], padding=2)
         axes.set_ylim(0, 1.15)
@@ -509,7 +523,7 @@ def social_card(report: EvalReport) -> Card:
     return Card(
         headlines=[
             Headline("hit@1: right source ranked first", percent("hit@1")),
-            Headline("hit@5: right source in the top five", percent("hit@5")),
+            Headline(f"hit@{k}: right source in the {k} chunks read", percent(f"hit@{k}")),
             Headline("answers quoting the key phrase", percent("answer_contains_key")),
             Headline(
                 f"of {metrics['unanswerable']:.0f} off-topic questions declined",

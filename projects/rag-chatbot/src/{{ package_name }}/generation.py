@@ -245,12 +245,16 @@ def _with_neighbours(sentences: Sequence[str], position: int) -> list[int]:
 
     A sentence ending in a colon, or followed by a code block, introduces what comes next
     ("If you also want complete diffs, use" + the command); one opening with an anaphor
-    ("It's driven by ...") or in lower case (the rest of a sentence a code block cut)
-    needs the sentence before it.
+    ("It's driven by ...") or in lower case (the rest of a sentence a code block cut), and
+    a code block after prose (its introduction), need the sentence before it.
     """
     chosen = [position]
     sentence = sentences[position]
-    if position > 0 and (_first_word(sentence) in _ANAPHORS or sentence[:1].islower()):
+    if position > 0 and (
+        _first_word(sentence) in _ANAPHORS
+        or sentence[:1].islower()
+        or (sentence.startswith(_FENCE) and not sentences[position - 1].startswith(_FENCE))
+    ):
         chosen.insert(0, position - 1)
     following = position + 1
     if following < len(sentences) and (
@@ -262,15 +266,25 @@ def _with_neighbours(sentences: Sequence[str], position: int) -> list[int]:
 
 # Questions that ask for a procedure, or for a figure: the answer then leans to the
 # sentence that introduces a command or code, or to the one that holds a number.
+# Users ask after some context ("I'm behind a proxy and ... How do I fix it?"), so the
+# patterns are searched anywhere in the question, not only at its start.
 _ASKS_HOW_TO = re.compile(
-    r"^\W*(?:how (?:do|can|should|would|could|might) (?:i|we|you|one)|how to|is there a way"
-    r"|what(?:'s| is) the (?:command|option|setting|syntax|directive|flag))\b",
+    r"\bhow (?:do|can|should|would|could|might|must) (?:i|we|you|one)\b|\bhow to\b"
+    r"|\bis there (?:a|any) (?:\w+ )?(?:way|setting|option|command)\b"
+    r"|\bwhat (?:do|should|must|can) (?:i|we) (?:put|add|set|use|write|type|run|configure"
+    r"|install|pip install|change|pass|call|wrap|need)\b"
+    r"|\bwhere do (?:i|we) (?:tell|put|set|configure|declare|add)\b"
+    r"|\bwhat(?:'s| is) the (?:[\w-]+ )?(?:command|option|setting|syntax|directive|flag)\b"
+    r"|\bhow\?\s*$",
     re.IGNORECASE,
 )
 _ASKS_NUMBER = re.compile(
     r"\b(?:how (?:many|much|long|large|big|often|far|old)"
-    r"|(?:default|maximum|minimum|max|min) (?:value|size|length|number|timeout|limit)"
-    r"|what(?:'s| is) the (?:default|maximum|minimum|limit|size))\b",
+    r"|(?:default|maximum|minimum|max|min)"
+    r" (?:value|size|length|number|timeout|limit|version|port)"
+    r"|what(?:'s| is) the (?:default|maximum|minimum|limit|size)"
+    r"|(?:which|what) (?:port|version|status code|http status|dimensions|size)"
+    r"|since which)\b",
     re.IGNORECASE,
 )
 _FIGURE = re.compile(r"\d")
@@ -319,8 +333,10 @@ class ExtractiveAnswerer:
     With an embedding model, the best candidates also score by meaning (cosine
     similarity to the question), which finds the sentence that answers in other words;
     and a sentence of the kind the question asks for (a command for "how do I", a figure
-    for "how many") gets a bonus. The best sentence comes with up to `following` sentences
-    after it, within `max_chars`: it often names the topic and the next one answers.
+    for "how many") gets a bonus; for a how-to, a code block may answer by itself. The best
+    sentence comes with up to `following` sentences after it, within `max_chars`: it often
+    names the topic and the next one answers. Overlapping chunks share sentences; none is
+    quoted twice.
     """
 
     def __init__(
@@ -338,7 +354,8 @@ class ExtractiveAnswerer:
     def answer(self, question: str, documents: Sequence[Document]) -> str:
         wanted = tokenize(question)
         texts = [split_sentences(document.page_content) for document in documents]
-        candidates = self._candidates(set(wanted), documents, texts)
+        kind = question_kind(question)
+        candidates = self._candidates(set(wanted), documents, texts, code=kind == "how-to")
         if self.embeddings is not None and texts:
             # The best chunk's lead may answer with none of the question's words.
             listed = {(number, position) for number, position, _, _ in candidates}
@@ -350,17 +367,24 @@ class ExtractiveAnswerer:
         if not candidates:
             return ""
         ranked = self._rank(wanted, candidates)
-        ranked = self._by_kind(question_kind(question), ranked, texts)
+        ranked = self._by_kind(kind, ranked, texts)
         if self.embeddings is not None:
             ranked = self._by_meaning(question, ranked, texts)
         # A further sentence must earn its place: 40% of the best score or better, and
         # room left under max_chars (the best sentence always goes in).
         picked: set[tuple[int, int]] = set()
         length = 0
-        for score, number, position in ranked[: self.max_sentences]:
-            if score < 0.4 * ranked[0][0]:
+        # Overlapping chunks repeat sentences: one already quoted is not quoted again.
+        quoted: set[str] = set()
+        chosen = 0
+        for score, number, position in ranked:
+            if chosen == self.max_sentences or score < 0.4 * ranked[0][0]:
                 break
+            if texts[number - 1][position] in quoted:
+                continue
+            chosen += 1
             group = {(number, i) for i in _with_neighbours(texts[number - 1], position)}
+            group = {(n, i) for n, i in group if texts[n - 1][i] not in quoted}
             added = sum(len(texts[n - 1][i]) for n, i in group - picked)
             if picked and length + added > self.max_chars:
                 break
@@ -376,12 +400,13 @@ class ExtractiveAnswerer:
                     added += extra
                     following += 1
             picked |= group
+            quoted |= {texts[n - 1][i] for n, i in group}
             length += added
         return self._quote(set(wanted), documents, texts, picked)
 
     @staticmethod
     def _candidates(
-        wanted: set[str], documents: Sequence[Document], texts: list[list[str]]
+        wanted: set[str], documents: Sequence[Document], texts: list[list[str]], code: bool
     ) -> list[tuple[int, int, list[str], float]]:
         """(chunk number, position, terms, lead) of each sentence that may open an answer.
 
@@ -389,7 +414,9 @@ class ExtractiveAnswerer:
         it opens a section whose heading asks the question: "It's driven by the desire
         that i % j have the same sign as j" answers "Why does -22 // 10 return -3?". A
         FAQ row's question repeats the user's words but answers nothing, and a code block
-        is quoted only after the sentence that introduces it.
+        is quoted only after the sentence that introduces it, unless the question asks how
+        to do something (`code`): then the block itself may answer, and brings its
+        introduction along.
         """
         found = []
         for number in range(1, len(documents) + 1):
@@ -401,7 +428,7 @@ class ExtractiveAnswerer:
             for position, sentence in enumerate(texts[number - 1]):
                 lead = covered / (1 + position)
                 terms = tokenize(sentence)
-                if sentence.endswith("?") or _FENCE in sentence:
+                if sentence.endswith("?") or (_FENCE in sentence and not code):
                     continue
                 if wanted & set(terms) or lead:
                     found.append((number, position, terms + heading, lead))

@@ -99,10 +99,13 @@ class LexicalIndex:
             ],
             show_progress=False,
         )
-        headings = bm25s.BM25()
-        headings.index(
-            [tokenize(f"{chunk.title}\n{chunk.heading}") for chunk in chunks], show_progress=False
-        )
+        heading_tokens = [tokenize(f"{chunk.title}\n{chunk.heading}") for chunk in chunks]
+        headings = None
+        # Text without titles or headings (bm25s refuses an empty vocabulary) searches the
+        # body alone, as an index saved before the headings field does.
+        if any(heading_tokens):
+            headings = bm25s.BM25()
+            headings.index(heading_tokens, show_progress=False)
         return cls(chunks, bm25, headings)
 
     def save(self, folder: Path) -> None:
