@@ -122,6 +122,10 @@ class LoraConfig(_Section):
     alpha: int = Field(default=32, ge=1)
     dropout: float = Field(default=0.05, ge=0, lt=1)
     target_modules: str | list[str] = "all-linear"
+    # Whole modules trained and saved beside the LoRA matrices, e.g. [embed_tokens]: the
+    # embeddings (and the output layer, when the model ties the two) learn the new
+    # domain's tokens, which low-rank updates of the inner layers cannot re-embed.
+    modules_to_save: list[str] = Field(default_factory=list)
     use_rslora: bool = False
     use_dora: bool = False
 
@@ -167,9 +171,26 @@ class EvaluationConfig(_Section):
     """Held-out evaluation: how many test examples to generate for, and how long."""
 
     max_new_tokens: int = Field(default=96, ge=1)
+    # Greedy decoding of the test answers (and of `generate`); the defaults leave the
+    # model's choices alone. A small model briefly trained tends to end an answer at once
+    # or to loop: min_new_tokens holds the end token off, no_repeat_ngram_size forbids
+    # writing any n tokens twice, repetition_penalty > 1 discounts tokens already used.
+    # Choose them on the validation split, never on the test split.
+    min_new_tokens: int = Field(default=0, ge=0)
+    no_repeat_ngram_size: int = Field(default=0, ge=0)
+    repetition_penalty: float = Field(default=1.0, gt=0)
     num_generations: int = Field(default=32, ge=1)
     num_samples_in_report: int = Field(default=3, ge=0)
     merge_tolerance: float = Field(default=1e-4, gt=0)
+
+    @model_validator(mode="after")
+    def _min_within_max(self) -> EvaluationConfig:
+        if self.min_new_tokens > self.max_new_tokens:
+            raise ValueError(
+                f"min_new_tokens ({self.min_new_tokens}) exceeds max_new_tokens "
+                f"({self.max_new_tokens})"
+            )
+        return self
 
 
 LEXICON = "lexicon"

@@ -37,7 +37,7 @@ from .data import (
 )
 from .fingerprint import check_prepared
 from .forgetting import general_examples
-from .generate import generate_batch, render_prompt
+from .generate import Decoding, generate_batch, render_prompt
 from .hardware import Hardware, Placement, resolve_placement
 from .model import load_adapter_model, load_tokenizer
 from .paths import data_dir, metrics_path, tiny_base_dir
@@ -190,7 +190,7 @@ def score_model(
         model,
         tokenizer,
         [prompt_text(example, tokenizer) for example in chosen],
-        config.evaluation.max_new_tokens,
+        Decoding.of(config.evaluation),
         config.training.eval_batch_size,
     )
     scores = generation_scores(predictions, [example.reference for example in chosen])
@@ -210,7 +210,7 @@ def safety_of(
             model,
             tokenizer,
             [render_prompt(config, tokenizer, prompt) for prompt in prompts],
-            probe.config.max_new_tokens,
+            Decoding(probe.config.max_new_tokens),
             config.training.eval_batch_size,
         )
 

@@ -2,16 +2,49 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import torch
 from peft import PeftModel
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-from .config import Config
+from .config import Config, EvaluationConfig
 from .data import Example, prompt_text
 from .hardware import Hardware, Placement, resolve_placement
 from .model import Source, load_model, load_tokenizer
 
-__all__ = ["Source", "generate", "generate_batch", "render_prompt"]
+__all__ = ["Decoding", "Source", "generate", "generate_batch", "render_prompt"]
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """How long a greedy answer may be and how repetition is held back (see EvaluationConfig)."""
+
+    max_new_tokens: int
+    min_new_tokens: int = 0
+    no_repeat_ngram_size: int = 0
+    repetition_penalty: float = 1.0
+
+    @classmethod
+    def of(cls, evaluation: EvaluationConfig) -> Decoding:
+        return cls(
+            max_new_tokens=evaluation.max_new_tokens,
+            min_new_tokens=evaluation.min_new_tokens,
+            no_repeat_ngram_size=evaluation.no_repeat_ngram_size,
+            repetition_penalty=evaluation.repetition_penalty,
+        )
+
+    def generate_kwargs(self) -> dict[str, Any]:
+        """The settings as `generate` takes them; those left at their defaults stay out."""
+        kwargs: dict[str, Any] = {"max_new_tokens": self.max_new_tokens}
+        if self.min_new_tokens:
+            kwargs["min_new_tokens"] = self.min_new_tokens
+        if self.no_repeat_ngram_size:
+            kwargs["no_repeat_ngram_size"] = self.no_repeat_ngram_size
+        if self.repetition_penalty != 1.0:
+            kwargs["repetition_penalty"] = self.repetition_penalty
+        return kwargs
 
 
 @torch.no_grad()
@@ -19,7 +52,7 @@ def generate_batch(
     model: PreTrainedModel | PeftModel,
     tokenizer: PreTrainedTokenizerBase,
     prompts: list[str],
-    max_new_tokens: int,
+    decoding: Decoding,
     batch_size: int = 8,
 ) -> list[str]:
     """Greedy continuations of rendered prompts.
@@ -35,7 +68,7 @@ def generate_batch(
         inputs = tokenizer(batch, return_tensors="pt", padding=True, add_special_tokens=False)
         output = model.generate(  # type: ignore[operator]  # PeftModel forwards it at runtime
             **inputs.to(device),
-            max_new_tokens=max_new_tokens,
+            **decoding.generate_kwargs(),
             do_sample=False,
             pad_token_id=tokenizer.pad_token_id,
             eos_token_id=tokenizer.eos_token_id,
@@ -58,7 +91,7 @@ def generate(
     tokenizer = load_tokenizer(config)
     rendered = render_prompt(config, tokenizer, prompt)
     model = load_model(config, source, placement)
-    return generate_batch(model, tokenizer, [rendered], config.evaluation.max_new_tokens)[0]
+    return generate_batch(model, tokenizer, [rendered], Decoding.of(config.evaluation))[0]
 
 
 def render_prompt(config: Config, tokenizer: PreTrainedTokenizerBase, prompt: str) -> str:

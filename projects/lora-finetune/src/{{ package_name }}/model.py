@@ -133,6 +133,10 @@ def lora_config(config: Config) -> PeftLoraConfig:
         lora_alpha=lora.alpha,
         lora_dropout=lora.dropout,
         target_modules=lora.target_modules,
+        # A copy: PEFT appends the tied modules' names to the list it is given.
+        modules_to_save=list(lora.modules_to_save) or None,
+        # A tied output layer follows the trained copy of the embeddings, as in the base.
+        ensure_weight_tying=bool(lora.modules_to_save),
         use_rslora=lora.use_rslora,
         use_dora=lora.use_dora,
     )

@@ -190,6 +190,12 @@ def render_model_card(
         "Target modules": lora.target_modules
         if isinstance(lora.target_modules, str)
         else ", ".join(lora.target_modules),
+        # Whole modules in the adapter file: it is no longer only low-rank matrices.
+        **(
+            {"Fully trained modules": ", ".join(lora.modules_to_save)}
+            if lora.modules_to_save
+            else {}
+        ),
         "rsLoRA": lora.use_rslora,
         "DoRA": lora.use_dora,
         "QLoRA (4-bit base)": config.qlora.enabled,
