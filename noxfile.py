@@ -71,7 +71,8 @@ def tests(session: nox.Session) -> None:
     """Run the generator's test suite (offline)."""
     session.install("-e", ".[test]")
     # Most tests render a project (CPU) or wait on git and the CLI: one worker per core.
-    session.run("pytest", "-n", "auto", *session.posargs)
+    # With $UV set, the release wheel is built with uv filling its build environments.
+    session.run("pytest", "-n", "auto", *session.posargs, env=INSTALLER.variables)
 
 
 @nox.session
@@ -175,6 +176,7 @@ def _install(
         "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
         "VIRTUAL_ENV": str(venv),
         **INSTALLER.constrained(constraints),
+        **INSTALLER.variables,
     }
     session.log(f"installing with {INSTALLER.name}")
     with session.chdir(project):
@@ -229,11 +231,7 @@ def _check_project(
         check_diagrams_drawn(session, workdir / "site")
     timer.run(
         "build",
-        str(bin_dir / "python"),
-        "-m",
-        "build",
-        "--outdir",
-        str(workdir / "dist"),
+        *INSTALLER.build(str(bin_dir / "python"), "--outdir", str(workdir / "dist")),
         env=env,
         external=True,
     )

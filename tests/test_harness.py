@@ -87,3 +87,14 @@ def test_without_uv_the_project_is_installed_as_its_readme_says(tmp_path: Path) 
     uv = Installer(uv="/bin/uv").install(venv, "-e", ".[dev]")
     assert uv[:3] == ["/bin/uv", "pip", "install"]
     assert uv[-2:] == ["-e", ".[dev]"]
+
+
+def test_a_build_fills_its_environments_with_uv_when_there_is_one() -> None:
+    pip, uv = Installer(uv=None), Installer(uv="/bin/uv")
+
+    assert pip.build("python", "--outdir", "dist") == ["python", "-m", "build", "--outdir", "dist"]
+    assert pip.variables == {}
+    assert uv.build("python", "--outdir", "dist") == [
+        *("python", "-m", "build", "--installer", "uv", "--outdir", "dist")
+    ]
+    assert uv.variables == {"UV": "/bin/uv"}  # where `build` looks for it
