@@ -18,7 +18,9 @@ renders and installs the same project and runs `pytest -m slow`.
 Installs go through uv when it is there (the script dependencies above bring it: plain
 `nox` sets up that environment first), pip otherwise, from the registries pip is
 configured with (harness/registry.py). uv's cache (pip's, without uv) holds every wheel
-downloaded or built once, for all sessions and the generated projects.
+downloaded or built once, for all sessions and the generated projects. The projects
+share what they build in `.nox/shared/` (harness/caches.py): lora-finetune's pretrained
+demo base.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "generator")]
 from genai_scaffold.questionnaire import Questionnaire  # noqa: E402
 
 from harness.answer_sets import answer_sets  # noqa: E402
+from harness.caches import share_built_cache  # noqa: E402
 from harness.installer import Installer  # noqa: E402
 from harness.leftovers import find_leftovers  # noqa: E402
 from harness.registry import uv_environment  # noqa: E402
@@ -124,6 +127,8 @@ def check_generated(
         project = _render(session, timer, kind, answers, workdir)
         if slow and not _has_slow_tests(project):
             session.skip(f"{kind} marks no test slow")
+        if shared := share_built_cache(ROOT, kind, project):
+            session.log(f"built caches shared in {shared}")
         env = _install(session, timer, project, workdir)
         with session.chdir(project):
             if slow:
