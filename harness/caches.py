@@ -1,8 +1,8 @@
 """Caches the generated projects of one checkout share, so no session rebuilds another's work.
 
 Every session renders a fresh project, and a fresh project starts with empty caches.
-lora-finetune's pretrained demo base (`.cache/base-models/`, about 70 s of CPU) is costly
-to fill and safe to share: each base sits in a folder named by a hash of its model and
+lora-finetune's pretrained demo base (`.cache/base-models/`) is the costliest of them to
+fill and safe to share: each base sits in a folder named by a hash of its model and
 pretraining settings and corpus, and appears there only once complete, so the fast and
 slow sessions and every answer set of one run, and the next run, build it once.
 
