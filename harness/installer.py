@@ -61,6 +61,20 @@ class Installer:
             return [self.uv, "pip", "install", "--quiet", "--python", python, *requirements]
         return [python, "-m", "pip", "install", "--quiet", *requirements]
 
+    def build(self, python: str, *arguments: str) -> list[str]:
+        """The command that builds a project's sdist and wheel, as `python -m build` does.
+
+        Each build fills two isolated environments with the build backend; with uv
+        (`variables` says where it is) each takes a second instead of pip's several.
+        """
+        installer = ["--installer", "uv"] if self.uv else []
+        return [python, "-m", "build", *installer, *arguments]
+
+    @property
+    def variables(self) -> dict[str, str]:
+        """What tells `build` and the generator's tests where uv is: `$UV`, as nox reads it."""
+        return {"UV": self.uv} if self.uv else {}
+
     @staticmethod
     def constrained(constraints: Path) -> dict[str, str]:
         """The variables that make either installer honour a constraints file."""

@@ -26,10 +26,9 @@ PICTURE_FOLDERS = ("docs/showcase", "projects", "template")
 
 SITE = ("template/mkdocs.yml.jinja", "template/docs/hooks.py.jinja")
 LORA = "projects/lora-finetune"
-LORA_RESULTS = {
-    "prompt_completion": f"{LORA}/{{% if data_format != 'text' %}}docs{{% endif %}}/results",
-    "text": f"{LORA}/{{% if data_format == 'text' %}}docs{{% endif %}}/results",
-}
+# The demo's results in docs/results/ exist once per data layout under the same names: each
+# source's name carries the condition that picks it (the text layout's, or the others').
+LORA_LAYOUTS = {"prompt_completion": "data_format != 'text'", "text": "data_format == 'text'"}
 SOCIAL_PREVIEW = "social-preview.png"
 LORA_DRAWING = (
     "projects/lora-finetune/src/{{ package_name }}/report.py",
@@ -84,15 +83,23 @@ def _home(kind: str) -> Picture:
     )
 
 
+def lora_result(data_format: str, name: str) -> str:
+    """The template file that ships as docs/results/`name` in projects with `data_format`."""
+    return f"{LORA}/docs/results/{{% if {LORA_LAYOUTS[data_format]} %}}{name}{{% endif %}}"
+
+
 def _lora_pictures(data_format: str, default: bool) -> list[Picture]:
     """The demo run's card and loss curve, drawn by the project's own `report` step."""
-    results = LORA_RESULTS[data_format]
     # The card and curve plot the demo's run: the shipped figures and losses they show.
-    sources = (*LORA_DRAWING, f"{results}/metrics.json", f"{results}/results.md")
+    sources = (
+        *LORA_DRAWING,
+        lora_result(data_format, "metrics.json"),
+        lora_result(data_format, "results.md"),
+    )
     answers = {} if default else {"data_format": data_format}
     pictures = [
         Picture(
-            path=f"{results}/loss_curve.png",
+            path=lora_result(data_format, "loss_curve.png"),
             kind="lora-finetune",
             shows=f"the lora demo's loss curve ({data_format} data), as its report draws it",
             sources=sources,
@@ -102,10 +109,10 @@ def _lora_pictures(data_format: str, default: bool) -> list[Picture]:
     ]
     # The card the demo ships beside its results, once the template ships one: the same
     # run draws it, so the retake refreshes it with the loss curve.
-    if (REPOSITORY / results / SOCIAL_PREVIEW).is_file():
+    if (REPOSITORY / lora_result(data_format, SOCIAL_PREVIEW)).is_file():
         pictures.append(
             Picture(
-                path=f"{results}/{SOCIAL_PREVIEW}",
+                path=lora_result(data_format, SOCIAL_PREVIEW),
                 kind="lora-finetune",
                 shows=f"the lora demo's results card ({data_format} data), shipped with it",
                 sources=sources,
@@ -159,7 +166,7 @@ PICTURES: list[Picture] = [
         "results",
         "docs/results/results/",
         "lora-finetune's site: the demo's before/after results page",
-        f"{LORA_RESULTS['prompt_completion']}/results.md",
+        lora_result("prompt_completion", "results.md"),
     ),
     *_lora_pictures("prompt_completion", default=True),
     *_lora_pictures("text", default=False),

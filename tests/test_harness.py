@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from harness.caches import share_built_cache
 from harness.installer import Installer
 from harness.registry import pip_config_listing, uv_environment
 
@@ -87,3 +88,44 @@ def test_without_uv_the_project_is_installed_as_its_readme_says(tmp_path: Path) 
     uv = Installer(uv="/bin/uv").install(venv, "-e", ".[dev]")
     assert uv[:3] == ["/bin/uv", "pip", "install"]
     assert uv[-2:] == ["-e", ".[dev]"]
+
+
+def test_a_build_fills_its_environments_with_uv_when_there_is_one() -> None:
+    pip, uv = Installer(uv=None), Installer(uv="/bin/uv")
+
+    assert pip.build("python", "--outdir", "dist") == ["python", "-m", "build", "--outdir", "dist"]
+    assert pip.variables == {}
+    assert uv.build("python", "--outdir", "dist") == [
+        *("python", "-m", "build", "--installer", "uv", "--outdir", "dist")
+    ]
+    assert uv.variables == {"UV": "/bin/uv"}  # where `build` looks for it
+
+
+def test_projects_of_one_checkout_share_the_base_their_first_run_builds(tmp_path: Path) -> None:
+    root = tmp_path / "checkout"
+    (root / "projects" / "lora-finetune" / "src").mkdir(parents=True)
+    (root / "projects" / "lora-finetune" / "src" / "pretrain.py").write_text("STEPS = 300\n")
+    fast, slow = tmp_path / "fast", tmp_path / "slow"
+
+    shared = share_built_cache(root, "lora-finetune", fast)
+    assert share_built_cache(root, "lora-finetune", slow) == shared
+    (fast / ".cache" / "base-models" / "f807c528").mkdir()  # the fast session builds it
+
+    assert shared is not None
+    assert shared.is_relative_to(root / ".nox")
+    assert [path.name for path in (slow / ".cache" / "base-models").iterdir()] == ["f807c528"]
+    assert share_built_cache(root, "rag-chatbot", tmp_path / "bot") is None
+    assert not (tmp_path / "bot").exists()
+
+
+def test_a_change_to_the_kinds_source_never_meets_an_older_base(tmp_path: Path) -> None:
+    root = tmp_path / "checkout"
+    source = root / "projects" / "lora-finetune" / "src" / "pretrain.py"
+    source.parent.mkdir(parents=True)
+    source.write_text("STEPS = 300\n")
+    before = share_built_cache(root, "lora-finetune", tmp_path / "before")
+    source.write_text("STEPS = 301\n")
+
+    after = share_built_cache(root, "lora-finetune", tmp_path / "after")
+
+    assert after != before

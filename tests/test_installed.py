@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.installer import Installer
 from tests.conftest import REPO_ROOT, git, recorded_answers, shared
 
 
@@ -42,8 +43,14 @@ def test_the_installed_script_runs_and_reports_user_errors_without_traceback(
 
 
 def build_release(dist: Path) -> None:
-    """Build the way a release is: sdist first, then the wheel from the sdist."""
-    built = run(sys.executable, "-m", "build", "--outdir", str(dist), cwd=REPO_ROOT)
+    """Build the way a release is: sdist first, then the wheel from the sdist.
+
+    Its build environments are filled by uv where the harness finds it (`nox -s tests`
+    sets $UV), by pip otherwise; the backend, and so the wheel, is the same.
+    """
+    installer = Installer.find()
+    command = installer.build(sys.executable, "--outdir", str(dist))
+    built = run(*command, cwd=REPO_ROOT, env=installer.variables)
     assert built.returncode == 0, built.stderr[-2000:]
 
 

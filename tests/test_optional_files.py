@@ -40,21 +40,7 @@ def conditional_folders(kind: str) -> dict[str, list[str]]:
     return found
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        pytest.param(
-            kind.name,
-            # Strict: once lora-finetune's folders are merged too, the marker must go.
-            marks=pytest.mark.xfail(
-                reason="lora-finetune's docs/ and data/ per data format are not merged yet"
-            )
-            if kind.name == "lora-finetune"
-            else (),
-        )
-        for kind in QUESTIONNAIRE.kinds
-    ],
-)
+@pytest.mark.parametrize("kind", [kind.name for kind in QUESTIONNAIRE.kinds])
 def test_no_folder_is_named_by_a_condition_beside_one_of_the_same_name(kind: str) -> None:
     root = REPO_ROOT / "projects" / kind
     clashes = {
