@@ -21,6 +21,8 @@ from .errors import ConfigError
 TINY_MODEL = "tiny"
 DataFormat = Literal["prompt_completion", "messages", "text"]
 Precision = Literal["auto", "fp32", "bf16", "fp16"]
+# What training updates: a LoRA adapter (the point of the project) or every weight.
+Method = Literal["lora", "full"]
 Tracker = Literal["none", "tensorboard", "wandb", "mlflow"]
 # Where evaluation, generation and merging run; auto is where training ran.
 DeviceChoice = Literal["auto", "cuda", "mps", "cpu"]
@@ -139,8 +141,15 @@ class QLoraConfig(_Section):
 
 
 class TrainingConfig(_Section):
-    """Optimisation settings, passed on to TRL's SFTConfig."""
+    """Optimisation settings, passed on to TRL's SFTConfig.
 
+    `method: full` trains every weight of the base instead of an adapter and saves the
+    whole model where the adapter would go: the baseline LoRA is measured against
+    (benchmarks/rank_sweep.py). `prepare`, `train` and `evaluate` take it; merging,
+    pushing and `run` need an adapter and refuse it.
+    """
+
+    method: Method = "lora"
     learning_rate: float = Field(default=2e-4, gt=0)
     num_epochs: float | None = Field(default=None, gt=0)
     max_steps: int | None = Field(default=None, gt=0)
@@ -268,6 +277,10 @@ class Config(_Section):
 
     @model_validator(mode="after")
     def _no_conflicts(self) -> Config:
+        if self.qlora.enabled and self.training.method == "full":
+            raise ValueError(
+                "qlora: full fine-tuning cannot train 4-bit weights; set training.method to lora"
+            )
         if self.qlora.enabled:
             if self.model.is_tiny:
                 raise ValueError("qlora: the tiny model is too small to quantise; use a real model")

@@ -15,7 +15,6 @@ import json
 import logging
 import math
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -39,7 +38,7 @@ from .fingerprint import check_prepared
 from .forgetting import general_examples
 from .generate import Decoding, generate_batch, render_prompt
 from .hardware import Hardware, Placement, resolve_placement
-from .model import load_adapter_model, load_tokenizer
+from .model import load_adapter_model, load_full_model, load_model, load_tokenizer
 from .paths import data_dir, metrics_path, tiny_base_dir
 from .pretrain import read_record
 from .safety import ModelSafety, SafetyProbe, measure, summarise
@@ -230,6 +229,25 @@ def pretrained_base_summary(config: Config) -> dict[str, Any] | None:
     return {key: record[key] for key in (*keep, "held_out_perplexity", "held_out_tokens")}
 
 
+def _base_then_tuned(
+    config: Config, placement: Placement
+) -> Iterator[tuple[str, PreTrainedModel | PeftModel]]:
+    """The base model, then the fine-tuned one, named as metrics.json names them.
+
+    With LoRA one model stays in memory: the base model is the adapter model with the
+    adapter switched off. A fully fine-tuned model has no adapter to switch off, so the
+    two load in turn; its figures still go under `adapter`, the fine-tuned side.
+    """
+    if config.training.method == "full":
+        yield "base", load_model(config, "base", placement)
+        yield "adapter", load_full_model(config, placement)
+        return
+    model = load_adapter_model(config, placement)
+    with model.disable_adapter():
+        yield "base", model
+    yield "adapter", model
+
+
 def evaluate(config: Config, placement: Placement | None = None) -> dict[str, Any]:
     """Score the base model and the adapter on the test split; write metrics.json.
 
@@ -242,20 +260,13 @@ def evaluate(config: Config, placement: Placement | None = None) -> dict[str, An
     tokenizer = load_tokenizer(config)
     examples = read_split(data_dir(config), "test")
     probe = SafetyProbe.load(config.safety, placement.device) if config.safety.enabled else None
-    model = load_adapter_model(config, placement)
     results: dict[str, Scores] = {}
     predictions: dict[str, list[str]] = {}
     safety: dict[str, ModelSafety] = {}
-    # One model in memory: the base model is the adapter model with the adapter switched off.
-    contexts: dict[str, AbstractContextManager[Any]] = {
-        "base": model.disable_adapter(),
-        "adapter": nullcontext(),
-    }
-    for name, context in contexts.items():
-        with context:
-            results[name], predictions[name] = score_model(model, tokenizer, examples, config)
-            if probe is not None:
-                safety[name] = safety_of(model, tokenizer, probe, config)
+    for name, model in _base_then_tuned(config, placement):
+        results[name], predictions[name] = score_model(model, tokenizer, examples, config)
+        if probe is not None:
+            safety[name] = safety_of(model, tokenizer, probe, config)
         logger.info("%s: %s", name, results[name])
     samples = [
         {

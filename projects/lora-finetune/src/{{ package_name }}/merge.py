@@ -64,6 +64,8 @@ def merge(
     training ran, in its precision), and the check compares their logits on a few test
     examples.
     """
+    if config.training.method == "full":
+        raise MergeError("training.method is full: the fine-tuned model is whole, nothing to merge")
     placement = placement or resolve_placement(config, Hardware.detect())
     logger.info("merging on %s in %s", placement.device, placement.precision)
     full_precision = config.model_copy(update={"qlora": QLoraConfig(enabled=False)})

@@ -10,6 +10,7 @@ import logging
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Literal
 
 import torch
@@ -168,15 +169,25 @@ def load_adapter_model(config: Config, placement: Placement = CPU_FP32) -> PeftM
     return model
 
 
-def load_merged_model(config: Config, placement: Placement = CPU_FP32) -> PreTrainedModel:
-    directory = merged_dir(config)
+def _load_saved_model(directory: Path, placement: Placement, missing: str) -> PreTrainedModel:
     if not (directory / "config.json").is_file():
-        raise FinetuneError(f"no merged model in {directory}: run merge first")
+        raise FinetuneError(f"no {missing} in {directory}")
     model = AutoModelForCausalLM.from_pretrained(
         directory, dtype=DTYPES[placement.precision], device_map={"": placement.device}
     )
     model.eval()
     return model
+
+
+def load_merged_model(config: Config, placement: Placement = CPU_FP32) -> PreTrainedModel:
+    return _load_saved_model(merged_dir(config), placement, "merged model: run merge first")
+
+
+def load_full_model(config: Config, placement: Placement = CPU_FP32) -> PreTrainedModel:
+    """The fully fine-tuned model (`training.method: full`), saved where the adapter goes."""
+    return _load_saved_model(
+        adapter_dir(config), placement, "fully fine-tuned model: run train first"
+    )
 
 
 def load_model(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .config import Config
 from .data import load_splits, read_split, save_splits
+from .errors import ConfigError
 from .evaluate import evaluate
 from .fingerprint import (
     FILE_NAME,
@@ -95,7 +96,16 @@ class RunResult:
 
 
 def run(config: Config, *, resume: bool = True, hardware: Hardware | None = None) -> RunResult:
-    """The whole pipeline. Hardware and packages are checked before any data or model loads."""
+    """The whole pipeline. Hardware and packages are checked before any data or model loads.
+
+    Full fine-tuning is refused here, before anything heavy: its merge, card and push
+    steps need an adapter. Run prepare, train and evaluate for it.
+    """
+    if config.training.method == "full":
+        raise ConfigError(
+            "training.method is full: run needs an adapter to merge and publish; "
+            "use prepare, train and evaluate (benchmarks/rank_sweep.py does)"
+        )
     hardware = hardware or Hardware.detect()
     check_hardware(config, hardware)
     check_base_model(config)

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from datasets import Dataset
+from peft import PeftModel
 from peft.utils.other import fsdp_auto_wrap_policy
 from transformers import (
+    PreTrainedModel,
     PreTrainedTokenizerBase,
     TrainerCallback,
     TrainerControl,
@@ -248,7 +250,7 @@ def train(
     callbacks: list[TrainerCallback] | None = None,
     launched_processes: int = 1,
 ) -> TrainResult:
-    """Train the adapter and save it.
+    """Train the adapter (or, with `training.method: full`, every weight) and save it.
 
     With `resume`, training continues from the last checkpoint, provided it was made
     from the same config, data and base model; without it, old checkpoints are deleted
@@ -289,7 +291,12 @@ def train(
     # the LoRA matrices are drawn, is what makes the same config and seed train the same
     # adapter. Full determinism is CPU only, where it costs nothing.
     _seed_everything(args.seed, deterministic=args.full_determinism)
-    model = attach_lora(load_base_model(config, precision, for_training=True), config)
+    base = load_base_model(config, precision, for_training=True)
+    model: PreTrainedModel | PeftModel = base
+    if config.training.method == "lora":
+        model = attach_lora(base, config)
+    else:
+        logger.info("full fine-tuning: all %s parameters trainable", f"{base.num_parameters():,}")
     trainer = SFTTrainer(
         model=model,
         args=args,
@@ -313,7 +320,8 @@ def train(
     trainer.save_model(str(adapter_dir(config)))
     if trainer.is_world_process_zero():
         tokenizer.save_pretrained(adapter_dir(config))
-        _record_base_model_name(config)
+        if config.training.method == "lora":
+            _record_base_model_name(config)
         write_fingerprint(adapter_dir(config), inputs)
     return TrainResult(
         global_step=output.global_step,
