@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -92,3 +93,10 @@ def test_the_table_has_the_base_then_one_row_per_variant(sweep: ModuleType) -> N
     assert rows[4].startswith("| full fine-tuning | 1,000 (100.0%) | 0.5000 |")
     assert "load average [5.0, 5.0, 5.0] before" in sweep.markdown(result)
 
+
+def test_the_committed_table_is_rendered_from_the_committed_json(sweep: ModuleType) -> None:
+    result = json.loads(sweep.RESULTS_JSON.read_text(encoding="utf-8"))
+
+    assert sweep.markdown(result) == sweep.RESULTS.read_text(encoding="utf-8")
+    assert list(result["variants"]) == ["r4", "r8", "r16", "full"]
+    assert result["machine"]["environment"] == {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
