@@ -437,7 +437,7 @@ def showcase(session: nox.Session) -> None:
     """Retake every picture (docs/showcase/, the projects' shipped ones); write the manifest."""
     if not Path(CHROMIUM).is_file():
         session.error(f"no Chromium at {CHROMIUM}: `apt-get install chromium` or set CHROMIUM")
-    session.install("-e", ".", "playwright>=1.48", "pillow>=10.4", "pybadges>=3.0")
+    session.install("-e", ".", "playwright>=1.48", "pillow>=10.4", "anybadge>=1.16")
     started = time.perf_counter()
     commit = _generator_commit(session)
     workdir = Path(tempfile.mkdtemp(prefix="showcase-"))

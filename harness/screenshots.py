@@ -74,26 +74,47 @@ def optimise(path: Path) -> None:
     reduced.save(path, optimize=True)
 
 
-def answer_offline(route: Route) -> None:
-    """Draw a static badge the page asks shields.io for; refuse every other outside request."""
-    badge = parse_static_badge(route.request.url)
-    if badge is None:
-        route.abort("internetdisconnected")
-    else:
-        route.fulfill(status=200, content_type="image/svg+xml", body=draw(badge))
+class OfflineAnswers:
+    """Answers the page's outside requests: static badges drawn here, everything else refused.
+
+    A route handler that raises leaves its request pending until the page times out, so a
+    badge that cannot be drawn is refused like the rest and reported after the page loads.
+    """
+
+    def __init__(self) -> None:
+        self.failures: list[str] = []
+
+    def __call__(self, route: Route) -> None:
+        url = route.request.url
+        badge = parse_static_badge(url)
+        if badge is None:
+            route.abort("internetdisconnected")
+            return
+        try:
+            body = draw(badge)
+        except Exception as error:  # any failure: refuse the request, then report it
+            self.failures.append(f"{url}: {type(error).__name__}: {error}")
+            route.abort("failed")
+            return
+        route.fulfill(status=200, content_type="image/svg+xml", body=body)
 
 
 def shoot(site: Path, out: Path, pages: dict[str, str], chromium: str) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
+    answers = OfflineAnswers()
     with serve(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1, color_scheme="light")
-        page.route(OUTSIDE, answer_offline)
+        page.route(OUTSIDE, answers)
         for name, path in pages.items():
             response = page.goto(base + path, wait_until="networkidle")
             if response is None or not response.ok:
                 raise SystemExit(f"error: {base + path} did not load; is {path!r} in the site?")
+            if answers.failures:
+                raise SystemExit(
+                    f"error: a badge of {base + path} was not drawn: {answers.failures[0]}"
+                )
             target = out / f"{name}.png"
             page.screenshot(path=str(target))
             optimise(target)

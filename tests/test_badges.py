@@ -8,7 +8,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from harness.badges import StaticBadge, parse_static_badge
+from harness.badges import StaticBadge, draw, parse_static_badge
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,7 +29,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
             StaticBadge("docs", "GitHub Pages", "#007ec6"),
         ),
         (
-            "https://img.shields.io/badge/snake__case-a_b-ff8800",
+            "https://img.shields.io/badge/snake__case-a_b-F80",
             StaticBadge("snake_case", "a b", "#ff8800"),
         ),
     ],
@@ -66,3 +66,12 @@ def test_every_static_badge_the_readme_template_uses_can_be_drawn() -> None:
 
     assert len(urls) == 3
     assert [url for url in urls if parse_static_badge(url) is None] == []
+
+
+def test_a_badge_is_drawn_as_svg_with_its_texts_and_colour() -> None:
+    svg = draw(StaticBadge("license", "Apache-2.0", "#007ec6"))
+
+    assert "<svg" in svg
+    assert ">license<" in svg
+    assert ">Apache-2.0<" in svg
+    assert "#007ec6" in svg.lower()

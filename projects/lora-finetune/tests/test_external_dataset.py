@@ -3,6 +3,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+import sacrebleu
 
 from .factories import load_benchmark
 
@@ -112,3 +113,55 @@ def test_generations_of_punctuation_count_as_no_words(external: ModuleType) -> N
     assert prose["words"] == pytest.approx(7 / 10)
     assert prose["punctuation"] == pytest.approx(2 / 10)
     assert external.token_shares([""])["tokens"] == 0
+
+
+REFERENCES = [
+    "A list is a mutable sequence.",
+    "A tuple is an immutable sequence.",
+    "Bytecode is what the interpreter runs.",
+    "A module is a file of Python code.",
+    "A generator yields values lazily.",
+]
+GARBLED = ["a lits of things", "tupple", "the byte", "modules, modules", "-, --"]
+
+
+def test_identical_systems_gain_nothing_in_any_resample(external: ModuleType) -> None:
+    gain = external.chrf_gain(GARBLED, GARBLED, REFERENCES)
+
+    assert (gain.estimate, gain.low, gain.high) == (0.0, 0.0, 0.0)
+    assert gain.adapter_ahead_share == 0.0
+
+
+def test_a_system_copying_the_references_is_ahead_in_every_resample(
+    external: ModuleType,
+) -> None:
+    gain = external.chrf_gain(GARBLED, REFERENCES, REFERENCES)
+
+    assert gain.adapter_ahead_share == 1.0
+    assert 0 < gain.low <= gain.estimate <= gain.high < 100
+    assert gain.resamples == 2000
+
+
+def test_the_gain_on_all_questions_is_sacrebleus_corpus_chrf_gain(external: ModuleType) -> None:
+    better = ["A list is a sequence.", *GARBLED[1:]]
+    expected = (
+        sacrebleu.corpus_chrf(better, [REFERENCES]).score
+        - sacrebleu.corpus_chrf(GARBLED, [REFERENCES]).score
+    )
+
+    gain = external.chrf_gain(GARBLED, better, REFERENCES)
+
+    assert gain.estimate == pytest.approx(expected)
+    assert gain.low <= gain.estimate <= gain.high
+
+
+def test_the_words_share_falls_when_generations_turn_to_punctuation(
+    external: ModuleType,
+) -> None:
+    punctuation = ["-, --"] * len(REFERENCES)
+
+    change = external.words_share_change(REFERENCES, punctuation)
+
+    assert change.estimate == pytest.approx(-external.token_shares(REFERENCES)["words"])
+    assert change.high < 0
+    assert change.adapter_ahead_share == 0.0
