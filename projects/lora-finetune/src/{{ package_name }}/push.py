@@ -61,6 +61,8 @@ def push_adapter(
     The model card is written afresh first, so that the card on the Hub always
     describes the adapter uploaded with it.
     """
+    if config.training.method == "full":
+        raise PushError("training.method is full: push publishes a LoRA adapter, and there is none")
     directory = adapter_dir(config)
     if not (directory / "adapter_config.json").is_file():
         raise PushError(f"no adapter in {directory}: run train first")
