@@ -54,9 +54,6 @@ CARD_METRICS = {
     "chrf": "chrF",
     "general_perplexity": "general-text perplexity",
 }
-# Left off the demo's card: on its base of about a million parameters they move as much
-# with the CPU's floating-point rounding as with the adapter (benchmarks/demo_spread.py).
-ROUNDING_SENSITIVE = {"rouge_l", "chrf"}
 
 
 def _short(value: float) -> str:
@@ -65,15 +62,9 @@ def _short(value: float) -> str:
 
 
 def social_card(metrics: dict[str, Any], log: list[dict[str, Any]]) -> Card:
-    """The repository card: base model -> adapter on the headline metrics, and the loss.
-
-    For the demo's pretrained base (`pretrained_base` in the metrics) the card shows only
-    the figures that another machine reproduces.
-    """
+    """The repository card: base model -> adapter on the headline metrics, and the loss."""
     headlines = []
     for key, label in CARD_METRICS.items():
-        if metrics.get("pretrained_base") and key in ROUNDING_SENSITIVE:
-            continue
         base, adapter = metrics["base"].get(key), metrics["adapter"].get(key)
         if base is not None and adapter is not None:
             better = adapter < base if key in LOWER_IS_BETTER else adapter > base
