@@ -110,13 +110,6 @@ class RetrievalSettings(BaseModel):
     top_k: int = Field(default=4, ge=1, le=20)
     candidates: int = Field(default=40, ge=1, le=200)
     rrf_k: int = Field(default=60, ge=1)
-    rescore_depth: int = Field(
-        default=8,
-        ge=1,
-        le=50,
-        description="With embeddings, how many fused candidates are scored by their best "
-        "sentence before the cut to top_k.",
-    )
     min_confidence: float = Field(
         default=0.5,
         ge=0.0,

@@ -256,8 +256,7 @@ def rescore_by_sentences(
     long chunk scores as low as a plausible question the chunk does not answer. Scoring
     the best sentence separates the two better, and the threshold chosen on some corpora
     holds better on others (benchmarks/generalisation.py, leaving one dev corpus out).
-    Costs one batch of sentence embeddings per question, so only the first few candidates
-    (`retrieval.rescore_depth`; see `read_closely`).
+    Costs one batch of sentence embeddings per question, so only the chunks read (top_k).
     """
     sentences = [
         [
@@ -328,48 +327,3 @@ def confidence_of(documents: Sequence[Document]) -> float:
     ranking scores say; the chain abstains below `retrieval.min_confidence`.
     """
     return max((float(doc.metadata.get("relevance", 0.0)) for doc in documents), default=0.0)
-
-
-# How much a candidate's relevance weighs against its fused score when the rescored
-# candidates are cut to top_k; chosen on the dev corpora of benchmarks/generalisation.py
-# (docs/decisions.md, "Reading the best candidates closely").
-RELEVANCE_SHARE = 0.5
-
-
-def keep_most_relevant(documents: Sequence[Document], k: int, rrf_k: int) -> list[Document]:
-    """The `k` rescored documents with the best mix of fused score and relevance, best first.
-
-    The fused score is read as a share of the best a chunk can get, first in both
-    rankings (2 / (rrf_k + 1)), so both terms run from 0 to 1.
-    """
-    best_fused = 2 / (rrf_k + 1)
-
-    def merit(document: Document) -> float:
-        meta = document.metadata
-        fused = float(meta.get("score", 0.0)) / best_fused
-        return RELEVANCE_SHARE * float(meta.get("relevance", 0.0)) + (1 - RELEVANCE_SHARE) * fused
-
-    return sorted(documents, key=merit, reverse=True)[:k]
-
-
-def read_closely(
-    query: str,
-    documents: Sequence[Document],
-    settings: RetrievalSettings,
-    embeddings: Embeddings | None,
-    k: int | None = None,
-) -> list[Document]:
-    """The fused candidates cut to the `k` (top_k) the answer reads, sentences considered.
-
-    Fusion ranks whole chunks, and a chunk's embedding averages all it says: on a long
-    reference page several chunks of the right file compete, and the one that answers is
-    often the one whose best sentence matches the question, not the best on average. So
-    with embeddings the first `rescore_depth` candidates are scored by their best sentence
-    (`rescore_by_sentences`) and the `k` with the best mix of fused score and that
-    relevance are kept. Without embeddings the cut is the fused order's.
-    """
-    k = k or settings.top_k
-    if embeddings is None:
-        return list(documents[:k])
-    pool = documents[: max(k, settings.rescore_depth)]
-    return keep_most_relevant(rescore_by_sentences(query, pool, embeddings), k, settings.rrf_k)

@@ -12,13 +12,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from .config import RetrievalSettings
-from .hybrid_search import (
-    DenseRetriever,
-    LexicalIndex,
-    rank_documents,
-    read_closely,
-    rescore_by_sentences,
-)
+from .hybrid_search import DenseRetriever, LexicalIndex, rank_documents, rescore_by_sentences
 
 
 class HybridRetriever(BaseRetriever):
@@ -43,13 +37,13 @@ class HybridRetriever(BaseRetriever):
     ) -> list[Document]:
         """The top `k` chunks (top_k from the settings unless given) as Documents."""
         documents = rank_documents(query, self.lexical, self.settings, self.dense)
-        embeddings = self.dense.embeddings if self.dense is not None else None
-        if self.reranker is None or not documents:
-            return read_closely(query, documents, self.settings, embeddings, k)
-        # The reranker's order stands; the sentences then only rescore the relevance.
-        documents = list(
-            self.reranker.compress_documents(documents, query, callbacks=run_manager.get_child())
-        )[: k or self.settings.top_k]
-        if embeddings is not None:
-            documents = rescore_by_sentences(query, documents, embeddings)
+        if self.reranker is not None and documents:
+            documents = list(
+                self.reranker.compress_documents(
+                    documents, query, callbacks=run_manager.get_child()
+                )
+            )
+        documents = documents[: k or self.settings.top_k]
+        if self.dense is not None and self.dense.embeddings is not None:
+            documents = rescore_by_sentences(query, documents, self.dense.embeddings)
         return documents

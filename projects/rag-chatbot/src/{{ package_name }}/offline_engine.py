@@ -35,7 +35,7 @@ from .hybrid_search import (
     LexicalIndex,
     open_dense,
     rank_documents,
-    read_closely,
+    rescore_by_sentences,
 )
 from .index import IndexStore
 
@@ -107,8 +107,9 @@ class OfflineEngine:
         standalone = condense_offline(question, self.history.turns(session_id))
         retrieval = self.settings.retrieval
         documents = rank_documents(standalone, self.lexical, retrieval, self.dense)
-        embeddings = self.dense.embeddings if self.dense is not None else None
-        documents = read_closely(standalone, documents, retrieval, embeddings)
+        documents = documents[: retrieval.top_k]
+        if self.dense is not None and self.dense.embeddings is not None:
+            documents = rescore_by_sentences(standalone, documents, self.dense.embeddings)
         abstain = should_abstain(documents, retrieval.min_confidence)
         text = ABSTAIN_MESSAGE if abstain else self.extractive.answer(standalone, documents)
         answer = make_answer(text, documents, abstain=abstain, standalone_question=standalone)
