@@ -3,8 +3,9 @@
 The pictures are the generator README's site screenshots and cards (docs/showcase/) and
 the pictures the generated projects ship (the chat page, the rating page, the lora demo's
 loss curve and card). Each is declared below with the template files it shows; the
-showcase session retakes them all from the current tree and writes MANIFEST, which
-records per picture its own SHA-256 and each source's. `stale` recomputes those hashes:
+showcase session retakes them all from the current tree (or one kind's: `nox -s showcase
+-- rag-chatbot`) and writes MANIFEST, which records per picture its own SHA-256, each
+source's, and the commit and time it was taken. `stale` recomputes those hashes:
 a source edited after its picture was taken, a picture replaced by hand, or a picture
 the manifest does not know is reported with RETAKE, the one command that mends it.
 """
@@ -211,15 +212,44 @@ def entry(root: Path, picture: Picture) -> dict[str, Any]:
     }
 
 
-def write_manifest(root: Path, pictures: list[Picture], commit: str, taken: str) -> Path:
-    """Record every picture taken (call it after all of them: pages show other pictures)."""
+def write_manifest(
+    root: Path,
+    pictures: list[Picture],
+    commit: str,
+    taken: str,
+    declared: list[Picture] | None = None,
+) -> Path:
+    """Record the pictures just taken (call it after all of them: pages show other pictures).
+
+    Each record says which commit it was taken from and when. With `declared` (a retake of
+    some kinds only, `nox -s showcase -- KIND`), the records of the other declared pictures
+    are kept as they were: a picture not retaken that has gone stale stays stale.
+    """
+    path = root / MANIFEST
+    recorded: dict[str, Any] = {}
+    if declared is not None and path.is_file():
+        before = json.loads(path.read_text(encoding="utf-8"))
+        # Records written before pictures had their own commit and time carry the manifest's.
+        recorded = {
+            name: {"generator_commit": before["generator_commit"], "taken": before["taken"]}
+            | record
+            for name, record in before["pictures"].items()
+        }
+    retaken = {
+        picture.path: entry(root, picture) | {"generator_commit": commit, "taken": taken}
+        for picture in pictures
+    }
+    order = [picture.path for picture in declared or pictures]
     manifest = {
         "retake": RETAKE,
         "generator_commit": commit,
         "taken": taken,
-        "pictures": {picture.path: entry(root, picture) for picture in pictures},
+        "pictures": {
+            name: retaken.get(name) or recorded[name]
+            for name in order
+            if name in retaken or name in recorded
+        },
     }
-    path = root / MANIFEST
     path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 

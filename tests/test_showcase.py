@@ -29,7 +29,8 @@ def test_the_showcase_is_fresh() -> None:
         "the showcase is out of date with the template:\n  "
         + "\n  ".join(problems)
         + f"\nretake every picture and the manifest with `{RETAKE}` (renders each kind, "
-        "installs it, runs its picture commands and photographs its site in Chromium)"
+        "installs it, runs its picture commands and photographs its site in Chromium), "
+        f"or one kind's pictures with `{RETAKE} -- KIND`"
     )
 
 
@@ -145,4 +146,32 @@ def test_a_new_source_or_picture_needs_a_retake(tree: Path) -> None:
     assert stale(tree, [PAGE, wider]) == [
         f"projects/demo/docs/page.png: not in {MANIFEST} (never taken by the showcase)",
         "docs/showcase/home.png: projects/demo/page.html feeds it now, not when it was taken",
+    ]
+
+
+def test_a_retake_of_some_kinds_keeps_the_others_records_stale_or_not(tree: Path) -> None:
+    (tree / "docs" / "showcase" / "other.png").write_bytes(b"\x89PNG other")
+    other = Picture("docs/showcase/other.png", "other", "another kind", ("template/base.md.jinja",))
+    declared = [PAGE, HOME, other]
+    write_manifest(tree, declared, "1" * 40, "2026-01-01T00:00:00Z")
+    # A manifest from before pictures carried their own commit and time.
+    path = tree / MANIFEST
+    before = json.loads(path.read_text(encoding="utf-8"))
+    for record in before["pictures"].values():
+        del record["generator_commit"], record["taken"]
+    path.write_text(json.dumps(before), encoding="utf-8")
+    # Feeds HOME (the demo kind, retaken below) and `other` (not retaken).
+    (tree / "template" / "base.md.jinja").write_text("# {{ name }}!\n", encoding="utf-8")
+
+    write_manifest(tree, [PAGE, HOME], "2" * 40, "2026-02-01T00:00:00Z", declared=declared)
+
+    records = json.loads(path.read_text(encoding="utf-8"))["pictures"]
+    assert list(records) == [picture.path for picture in declared]
+    assert [(records[p.path]["generator_commit"], records[p.path]["taken"]) for p in declared] == [
+        ("2" * 40, "2026-02-01T00:00:00Z"),
+        ("2" * 40, "2026-02-01T00:00:00Z"),
+        ("1" * 40, "2026-01-01T00:00:00Z"),
+    ]
+    assert stale(tree, declared) == [
+        "docs/showcase/other.png: template/base.md.jinja changed after it was taken"
     ]
