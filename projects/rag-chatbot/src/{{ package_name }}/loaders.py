@@ -32,13 +32,14 @@ _HTML_BLOCKS = ("p", "li", "td", "th", "pre", "blockquote", "dd", "dt")
 # A paragraph that is only bold text, this short, heads what follows (pages whose
 # headings are <p><b>...</b></p> would otherwise give every chunk only the page title).
 _PSEUDO_HEADING_CHARS = 120
-# Site chrome around the article: menus, sidebars, breadcrumbs, footers, "¶" anchors.
+# Site chrome around the article: menus, sidebars, breadcrumbs, footers, "¶" anchors,
+# and DocBook's Prev / Up / Home / Next tables (PostgreSQL's manual, among many).
 _HTML_CHROME_TAGS = ["script", "style", "nav", "footer", "header", "noscript", "aside", "form"]
 _HTML_CHROME_ROLES = re.compile(r"^(navigation|search|banner|contentinfo|complementary)$")
 _HTML_CHROME_NAMES = frozenset(
     {"nav", "navbar", "navigation", "mobile-nav", "menu", "sidebar", "sphinxsidebar"}
     | {"related", "breadcrumb", "breadcrumbs", "footer", "headerlink", "skip-link", "toc"}
-    | {"copyright", "cookie-banner"}
+    | {"copyright", "cookie-banner", "navheader", "navfooter"}
 )
 # Word's built-in heading styles: "Title" (level 0), "Heading 1", "Heading 2"...
 _HEADING_STYLE = re.compile(r"^(?:Title|Heading (?P<level>[1-9]))$")
