@@ -228,13 +228,7 @@ def write_manifest(
     path = root / MANIFEST
     recorded: dict[str, Any] = {}
     if declared is not None and path.is_file():
-        before = json.loads(path.read_text(encoding="utf-8"))
-        # Records written before pictures had their own commit and time carry the manifest's.
-        recorded = {
-            name: {"generator_commit": before["generator_commit"], "taken": before["taken"]}
-            | record
-            for name, record in before["pictures"].items()
-        }
+        recorded = json.loads(path.read_text(encoding="utf-8"))["pictures"]
     retaken = {
         picture.path: entry(root, picture) | {"generator_commit": commit, "taken": taken}
         for picture in pictures
