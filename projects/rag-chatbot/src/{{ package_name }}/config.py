@@ -285,9 +285,15 @@ def load_settings(
     if not offline:
         return build(overrides)
     overrides["llm"] = {**OFFLINE_OVERRIDES["llm"], **overrides.get("llm", {})}
-    settings = build(overrides)
-    if settings.embeddings.provider in OFFLINE_EMBEDDINGS:
-        return settings  # the local encoder needs no network: keep hybrid retrieval
+    try:
+        settings = build(overrides)
+    except ConfigError:
+        # Network embeddings without their key: offline replaces them below, and any other
+        # invalid value fails again there, with its own message.
+        pass
+    else:
+        if settings.embeddings.provider in OFFLINE_EMBEDDINGS:
+            return settings  # the local encoder needs no network: keep hybrid retrieval
     for key in ("embeddings", "vector_store"):
         overrides[key] = {**OFFLINE_OVERRIDES[key], **overrides.get(key, {})}
     return build(overrides)
