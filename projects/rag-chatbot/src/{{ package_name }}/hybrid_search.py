@@ -18,7 +18,7 @@ from .bm25_numpy import SavedBM25
 from .config import RetrievalSettings, Settings
 from .documents import Chunk, Hit
 from .errors import ConfigError
-from .text import split_sentences, tokenize
+from .text import names_in, split_sentences, tokenize
 
 if TYPE_CHECKING:
     # Only names: LangChain's retrievers import its tracers, which would slow every
@@ -153,6 +153,19 @@ class LexicalIndex:
         weights = {token: self._idf.get(token, self._unseen_idf) for token in wanted}
         return sum(weights[token] for token in wanted & present) / sum(weights.values())
 
+    def unknown_names(self, query: str) -> list[str]:
+        """The names in the question (`text.names_in`) that no chunk mentions.
+
+        "How do I deploy to Heroku?" asked of documents that never say "Heroku" is
+        about something else, however well the rest of it matches.
+        """
+        vocabulary = self._bm25.vocab_dict
+        return [
+            name
+            for name in names_in(query)
+            if (stems := tokenize(name)) and not any(stem in vocabulary for stem in stems)
+        ]
+
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hit]], k: int = 60) -> list[Hit]:
     """Merge rankings by summing 1 / (k + rank) for each chunk.
@@ -213,8 +226,9 @@ def rank_documents(
     """The fused candidates, best first, as Documents, before any reranking and cut.
 
     Metadata: `source`, `title`, `heading`, `chunk_id`, `score` (the ranking score: BM25,
-    or RRF when fused) and `relevance` (how much of the question the chunk covers, 0 to
-    1; see `confidence_of`). `HybridRetriever` (langchain_retriever.py) wraps this for LangChain;
+    or RRF when fused), `relevance` (how much of the question the chunk covers, 0 to 1;
+    see `confidence_of`) and the signals it comes from: `coverage`, `similarity` and
+    `unknown_names`. `HybridRetriever` (langchain_retriever.py) wraps this for LangChain;
     the offline `ask` calls it directly.
     """
     candidates = settings.candidates
@@ -228,15 +242,20 @@ def rank_documents(
     # A chunk the dense search did not return is at most as similar as the last it did.
     bound = min(similarity.values(), default=0.0)
     terms = question_terms(query)
+    unknown = lexical.unknown_names(query)
     documents = []
     for hit in hits:
         coverage = lexical.coverage(query, hit.chunk)
         cosine = similarity.get(hit.chunk.chunk_id, bound)
         document = hit.chunk.to_document(
             score=hit.score,
-            relevance=relevance_of(coverage, cosine if dense else None, terms),
+            relevance=relevance_of(coverage, cosine if dense else None, terms, len(unknown)),
         )
-        document.metadata |= {"coverage": coverage, "similarity": cosine}
+        document.metadata |= {
+            "coverage": coverage,
+            "similarity": cosine,
+            "unknown_names": list(unknown),
+        }
         documents.append(document)
     return documents
 
@@ -279,18 +298,21 @@ def rescore_by_sentences(
         best = float(cosines[start : start + len(group)].max()) if group else 0.0
         start += len(group)
         coverage = float(document.metadata.get("coverage", 0.0))
+        unknown = len(document.metadata.get("unknown_names", ()))
         metadata = document.metadata | {
             "sentence_similarity": best,
-            "relevance": relevance_of(coverage, best, terms),
+            "relevance": relevance_of(coverage, best, terms, unknown),
         }
         rescored.append(document.model_copy(update={"metadata": metadata}))
     return rescored
 
 
-# How much a question's length lifts relevance, per natural-log unit of its distinct terms.
-# Chosen with the threshold on the dev corpora of benchmarks/generalisation.py, leaving one
-# corpus out in turn (docs/decisions.md, "Abstention").
+# How much a question's length lifts relevance, per natural-log unit of its distinct terms,
+# and how much naming something the documents never mention lowers it. Chosen with the
+# threshold on the dev corpora of benchmarks/generalisation.py, leaving one corpus out in
+# turn (docs/decisions.md, "Abstention").
 LENGTH_WEIGHT = 0.1
+UNKNOWN_NAME_PENALTY = 0.1
 
 
 def question_terms(query: str) -> int:
@@ -298,7 +320,9 @@ def question_terms(query: str) -> int:
     return len(set(tokenize(query)))
 
 
-def relevance_of(coverage: float, cosine: float | None, terms: int = 1) -> float:
+def relevance_of(
+    coverage: float, cosine: float | None, terms: int = 1, unknown_names: int = 0
+) -> float:
     """How well a chunk answers the question, 0 to 1.
 
     Lexically, the IDF-weighted share of the question's terms it holds. With dense
@@ -312,12 +336,21 @@ def relevance_of(coverage: float, cosine: float | None, terms: int = 1) -> float
     user who explains their setup ("my app sits behind a proxy that ...") adds terms no
     answer repeats and blurs the question's embedding. With dense retrieval the mean is
     lifted by `LENGTH_WEIGHT * ln(terms)` (at most to 1), so that one threshold serves
-    terse and wordy questions alike; lexical coverage alone is left as it is.
+    terse and wordy questions alike.
+
+    A plausible question the documents do not answer often names a tool, product or
+    service they never mention ("Roundcube", "PgBouncer", "Heroku") while its other words
+    match chunks on the topic well. With dense retrieval the relevance is lowered by
+    `UNKNOWN_NAME_PENALTY` when the question holds any such name (`unknown_names` of
+    them): not to 0, since a user also names their own setting in passing ("on my Mac").
+    Lexical coverage alone is left as it is; an unknown name already weighs in it at the
+    highest IDF.
     """
     if cosine is None:
         return coverage
     lift = LENGTH_WEIGHT * math.log(max(terms, 1))
-    return min(1.0, (coverage + max(cosine, 0.0)) / 2 + lift)
+    penalty = UNKNOWN_NAME_PENALTY if unknown_names else 0.0
+    return max(0.0, min(1.0, (coverage + max(cosine, 0.0)) / 2 + lift) - penalty)
 
 
 def confidence_of(documents: Sequence[Document]) -> float:

@@ -63,20 +63,31 @@ _ERF_COEFFICIENTS = tuple(
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    """BERT's exact GELU, x * Phi(x) = x/2 * (1 + erf(x / sqrt 2)), not the tanh form."""
-    a = np.abs(x) * np.float32(1 / math.sqrt(2))
-    t = 1 / (1 + _ERF_P * a)
-    tail = np.zeros_like(t)  # becomes 1 - erf(a), built in place (the arrays are large)
-    for coefficient in _ERF_COEFFICIENTS:
-        tail += coefficient
-        tail *= t
-    np.square(a, out=a)
+    """BERT's exact GELU, x * Phi(x) = x/2 * (1 + erf(x / sqrt 2)), not the tanh form.
+
+    Every step writes in place: on an ingest's (batch, tokens, 1536) arrays the function
+    is bound by memory traffic, and each temporary array is another pass over it.
+    """
+    a = np.abs(x)
+    a *= np.float32(1 / math.sqrt(2))
+    t = a * _ERF_P
+    t += 1
+    np.reciprocal(t, out=t)
+    first, *rest = _ERF_COEFFICIENTS
+    erf: np.ndarray = t * first  # becomes 1 - erf(a) by Horner's rule, then erf(x / sqrt 2)
+    for coefficient in rest:
+        erf += coefficient
+        erf *= t
+    a *= a
     np.negative(a, out=a)
     np.exp(a, out=a)
-    tail *= a
-    # erf is odd: x >= 0 gives x/2 * (2 - tail), x < 0 gives x/2 * tail.
-    result: np.ndarray = np.where(x >= 0, x * (1 - tail / 2), x * tail / 2)
-    return result
+    erf *= a
+    np.subtract(1, erf, out=erf)
+    np.copysign(erf, x, out=erf)  # erf is odd
+    erf += 1
+    erf *= x
+    erf *= np.float32(0.5)
+    return erf
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:

@@ -10,6 +10,8 @@ import Stemmer
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CODE_BLOCK = re.compile(r"^```[^\n]*\n.*?^```[ \t]*$", re.MULTILINE | re.DOTALL)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.?!:;])\s+|\n")
+_ALNUM_WORD = re.compile(r"[A-Za-z0-9]+")
 
 # Function words, and the verbs every help question uses ("how long does it take", "what
 # happens"), carry no topic; dropping them keeps them from matching every document.
@@ -30,6 +32,27 @@ def tokenize(text: str) -> list[str]:
     """Lower-case Snowball stems without stop words, in order (repeats kept for BM25)."""
     words = [word for word in _WORD.findall(text.lower()) if word not in STOPWORDS]
     return list(_STEMMER.stemWords(words))
+
+
+def names_in(text: str) -> list[str]:
+    """The words of a question that look like names of things, in order.
+
+    A word names something when it is capitalised inside a sentence ("Heroku"), has
+    capitals after its first letter ("PgBouncer", "SSL", "cPanel"), or has a digit between
+    letters ("fail2ban"). A sentence's first word counts only by the last two rules, and
+    a word ending in digits ("server1", "ws12") is an example value, not a name.
+    """
+    found = []
+    for sentence in _SENTENCE_END.split(text):
+        for position, match in enumerate(_ALNUM_WORD.finditer(sentence)):
+            word = match.group()
+            if (
+                any(letter.isupper() for letter in word[1:])
+                or re.search(r"[A-Za-z]\d+[A-Za-z]", word)
+                or (position > 0 and word[0].isupper() and len(word) > 1)
+            ):
+                found.append(word)
+    return found
 
 
 def paragraphs(text: str) -> list[str]:
