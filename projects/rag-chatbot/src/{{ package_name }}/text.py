@@ -11,7 +11,7 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CODE_BLOCK = re.compile(r"^```[^\n]*\n.*?^```[ \t]*$", re.MULTILINE | re.DOTALL)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _SENTENCE_END = re.compile(r"(?<=[.?!:;])\s+|\n")
-_ALNUM_WORD = re.compile(r"[A-Za-z0-9]+")
+_DIGIT_INSIDE = re.compile(r"[^\W\d_]\d+[^\W\d_]")
 
 # Function words, and the verbs every help question uses ("how long does it take", "what
 # happens"), carry no topic; dropping them keeps them from matching every document.
@@ -44,11 +44,11 @@ def names_in(text: str) -> list[str]:
     """
     found = []
     for sentence in _SENTENCE_END.split(text):
-        for position, match in enumerate(_ALNUM_WORD.finditer(sentence)):
+        for position, match in enumerate(_WORD.finditer(sentence)):
             word = match.group()
             if (
                 any(letter.isupper() for letter in word[1:])
-                or re.search(r"[A-Za-z]\d+[A-Za-z]", word)
+                or _DIGIT_INSIDE.search(word)
                 or (position > 0 and word[0].isupper() and len(word) > 1)
             ):
                 found.append(word)
