@@ -249,7 +249,7 @@ def rank_documents(
         cosine = similarity.get(hit.chunk.chunk_id, bound)
         document = hit.chunk.to_document(
             score=hit.score,
-            relevance=relevance_of(coverage, cosine if dense else None, terms, len(unknown)),
+            relevance=relevance_of(coverage, cosine if dense else None, terms, bool(unknown)),
         )
         document.metadata |= {
             "coverage": coverage,
@@ -298,10 +298,10 @@ def rescore_by_sentences(
         best = float(cosines[start : start + len(group)].max()) if group else 0.0
         start += len(group)
         coverage = float(document.metadata.get("coverage", 0.0))
-        unknown = len(document.metadata.get("unknown_names", ()))
+        names_unknown = bool(document.metadata.get("unknown_names"))
         metadata = document.metadata | {
             "sentence_similarity": best,
-            "relevance": relevance_of(coverage, best, terms, unknown),
+            "relevance": relevance_of(coverage, best, terms, names_unknown),
         }
         rescored.append(document.model_copy(update={"metadata": metadata}))
     return rescored
@@ -321,7 +321,7 @@ def question_terms(query: str) -> int:
 
 
 def relevance_of(
-    coverage: float, cosine: float | None, terms: int = 1, unknown_names: int = 0
+    coverage: float, cosine: float | None, terms: int = 1, names_unknown: bool = False
 ) -> float:
     """How well a chunk answers the question, 0 to 1.
 
@@ -341,15 +341,16 @@ def relevance_of(
     A plausible question the documents do not answer often names a tool, product or
     service they never mention ("Roundcube", "PgBouncer", "Heroku") while its other words
     match chunks on the topic well. With dense retrieval the relevance is lowered by
-    `UNKNOWN_NAME_PENALTY` when the question holds any such name (`unknown_names` of
-    them): not to 0, since a user also names their own setting in passing ("on my Mac").
+    `UNKNOWN_NAME_PENALTY` when the question holds any such name (`names_unknown`), once
+    however many: not to 0, since a user also names their own setting in passing ("on my
+    Mac").
     Lexical coverage alone is left as it is; an unknown name already weighs in it at the
     highest IDF.
     """
     if cosine is None:
         return coverage
     lift = LENGTH_WEIGHT * math.log(max(terms, 1))
-    penalty = UNKNOWN_NAME_PENALTY if unknown_names else 0.0
+    penalty = UNKNOWN_NAME_PENALTY if names_unknown else 0.0
     return max(0.0, min(1.0, (coverage + max(cosine, 0.0)) / 2 + lift) - penalty)
 
 
