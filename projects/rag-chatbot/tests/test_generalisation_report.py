@@ -7,13 +7,14 @@ Scoring a corpus needs the Debian packages and minutes; these checks need neithe
 import importlib.util
 import json
 import sys
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "generalisation.py"
+from conftest import ROOT
+
+SCRIPT = ROOT / "benchmarks" / "generalisation.py"
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,6 @@ def report_of(benchmark: ModuleType, split: str, question: str) -> dict[str, Any
     outcomes[0].question = question
     scored = benchmark.metrics(benchmark.with_threshold(outcomes, 0.6))
     entry = {
-        "split": split,
         "shape": "a guide",
         "package": "some-doc",
         "version": "1.0",
