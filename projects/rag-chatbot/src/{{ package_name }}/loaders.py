@@ -23,6 +23,7 @@ from pypdf.errors import PyPdfError
 from .charsets import decode
 from .documents import LoadedFile, Section
 from .markup import clean_markdown
+from .preformatted import preformatted_blocks
 
 logger = logging.getLogger(__name__)
 
@@ -187,16 +188,20 @@ def load_html(path: Path, text: str) -> LoadedFile:
     body = soup.find("main") or soup.find(role="main") or soup.body or soup
     heading_level = 1  # of the last real heading: pseudo-headings nest below it
     entries: list[Tag] = []  # the <dl> of each open API entry or term, outermost first
-    for element in body.find_all([*_HTML_HEADINGS, *_HTML_BLOCKS]):
+    for element in body.find_all([*_HTML_HEADINGS, *_HTML_BLOCKS, "div"]):
         if not isinstance(element, Tag) or _inside_block(element):
             continue
         while entries and entries[-1] not in element.parents:
             entries.pop()  # past the end of that list: its entry's heading closes
             outline.close_below(heading_level + len(entries))
-        if element.name == "pre":  # code keeps its lines and indentation
-            code = element.get_text().strip("\n")
-            if code.strip():
-                outline.add(f"```\n{code}\n```")
+        if element.name == "div":
+            # Only a keyword line heads anything; other divs' blocks are read one by one.
+            if _is_keyword_line(element):
+                outline.open_heading(heading_level + 1, " ".join(element.get_text(" ").split()))
+            continue
+        if element.name == "pre":  # code keeps its lines and indentation; prose reflows
+            for block in preformatted_blocks(element.get_text()):
+                outline.add(block)
             continue
         if element.name == "dd" and _holds_blocks(element):
             continue  # its paragraphs, code and nested entries are read one by one
@@ -263,6 +268,23 @@ def _is_pseudo_heading(element: Tag, text: str) -> bool:
         return False
     bold = element.find_all(["b", "strong"], recursive=False)
     return bool(bold) and " ".join(" ".join(b.get_text(" ").split()) for b in bold) == text
+
+
+def _is_keyword_line(element: Tag) -> bool:
+    """A short <div> of inline text led by bold, as reference manuals head an entry.
+
+    HAProxy's manual heads each keyword's text with `<div class="keyword"><b>maxconn</b>
+    <span>&lt;number&gt;</span></div>`: without it as a heading, a keyword's text never
+    names the keyword.
+    """
+    if element.find(["p", "pre", "div", "dl", "ul", "ol", "table", *_HTML_HEADINGS]):
+        return False
+    text = element.get_text(" ", strip=True)
+    # A bold number alone ("1.") numbers a table of contents' row: it names nothing.
+    if len(text) > _PSEUDO_HEADING_CHARS or not any(c.isalpha() for c in text):
+        return False
+    first = next((child for child in element.children if str(child).strip()), None)
+    return isinstance(first, Tag) and first.name in ("b", "strong")
 
 
 def _remove_chrome(soup: BeautifulSoup) -> None:
