@@ -7,6 +7,7 @@ git; a tiny template keeps each run to about a second.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import signal
@@ -15,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from genai_scaffold import generate
+from genai_scaffold import generate, signals
 
 from tests.conftest import git, invoke
 
@@ -49,11 +50,13 @@ author_email:
 # git does its work. `-c user.name=.. -c user.email=.. commit` puts the command fifth.
 # "during" execs the real git, so the process the CLI kills on the signal is git itself,
 # as with no stand-in (a shell left in between would leave git writing into the folder
-# the rollback removes).
+# the rollback removes). Only git run in the project folder ("bot") counts: Copier runs
+# its own `git init` in a temporary folder while it reads the template.
 FAKE_GIT = """\
 #!/bin/sh
 command=$1
 [ "$1" = -c ] && command=$5
+[ "${PWD##*/}" = bot ] || command=
 if [ "$command" = "$STOP_AT" ] && [ "$STOP_WHEN" = during ]; then
     kill -s "$STOP_SIGNAL" "$PPID"
     exec "$REAL_GIT" "$@"
@@ -173,3 +176,23 @@ def test_a_signal_during_the_move_into_place_is_taken_once_the_project_is_there(
     assert (result.exit_code, result.stderr.splitlines()) == (143, [LINES[signal.SIGTERM][1]])
     assert [path.name for path in tmp_path.iterdir()] == ["bot"]
     assert_committed(tmp_path / "bot", ["README.md", "src/tiny.py", ".copier-answers.yml"])
+
+
+def test_a_clean_up_failing_while_a_signal_unwinds_reports_the_signal(
+    tmp_path: Path, tiny_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As when SIGTERM stops the `git init` Copier runs in a temporary folder while it reads
+    # the template: removing that folder then meets git's last files ("Directory not empty").
+    def copy_cut_short(*args: object, **kwargs: object) -> None:
+        try:
+            raise signals.Terminated(signal.SIGTERM)
+        except signals.Terminated:
+            raise OSError(errno.ENOTEMPTY, os.strerror(errno.ENOTEMPTY), ".git") from None
+
+    monkeypatch.setattr(generate, "copy_template", copy_cut_short)
+    monkeypatch.chdir(tmp_path)
+
+    result = invoke("new", "tiny", "bot", "--defaults", "--template", str(tiny_template))
+
+    assert (result.exit_code, result.stderr.splitlines()) == (143, [LINES[signal.SIGTERM][1]])
+    assert [path.name for path in tmp_path.iterdir()] == []

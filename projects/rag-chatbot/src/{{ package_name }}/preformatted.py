@@ -37,7 +37,11 @@ def preformatted_blocks(text: str) -> list[str]:
     paragraphs = [p for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
     prose = [_is_prose(paragraph.splitlines()) for paragraph in paragraphs]
     # Most of the block must be prose: a docstring's paragraph inside a function is code.
-    prose_lines = sum(_line_count(p) for p, is_prose in zip(paragraphs, prose) if is_prose)
+    prose_lines = sum(
+        _line_count(paragraph)
+        for paragraph, is_prose in zip(paragraphs, prose, strict=True)
+        if is_prose
+    )
     if prose_lines < _PROSE_SHARE * _line_count(text):
         return [code]
     return [
