@@ -18,7 +18,10 @@ _WORD = re.compile(r"^[\"'(\[]?[A-Za-z][a-z'\u2019-]*[.,;:!?)\]\"']*$")
 # wordy its comments are.
 _CODE_LINE = re.compile(r"^\s*(?:\$ |% |# |#!|>>> |// |-- |/\*)")
 _SENTENCE_END = re.compile(r"[\w)\"'][.!?](?:\s|$)")
+# A prose line has at least this many words, most of them (`_WORD_SHARE`) prose words;
+# a prose paragraph has mostly (`_PROSE_SHARE`) prose lines, and so has a prose block.
 _PROSE_LINE_WORDS = 4
+_WORD_SHARE = 0.7
 _PROSE_SHARE = 0.6
 
 
@@ -31,9 +34,8 @@ def preformatted_blocks(text: str) -> list[str]:
     text = text.strip("\n")
     if not text.strip():
         return []
-    code = f"```\n{text}\n```"
     if any(_CODE_LINE.match(line) for line in text.splitlines()) or not _SENTENCE_END.search(text):
-        return [code]
+        return [_fenced(text)]
     paragraphs = [p for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
     prose = [_is_prose(paragraph.splitlines()) for paragraph in paragraphs]
     # Most of the block must be prose: a docstring's paragraph inside a function is code.
@@ -43,11 +45,16 @@ def preformatted_blocks(text: str) -> list[str]:
         if is_prose
     )
     if prose_lines < _PROSE_SHARE * _line_count(text):
-        return [code]
+        return [_fenced(text)]
     return [
-        " ".join(paragraph.split()) if is_prose else f"```\n{paragraph.strip(chr(10))}\n```"
+        " ".join(paragraph.split()) if is_prose else _fenced(paragraph)
         for paragraph, is_prose in zip(paragraphs, prose, strict=True)
     ]
+
+
+def _fenced(code: str) -> str:
+    code = code.strip("\n")
+    return f"```\n{code}\n```"
 
 
 def _line_count(text: str) -> int:
@@ -64,4 +71,4 @@ def _is_prose_line(line: str) -> bool:
     # A line opening with a label ("gpg: Good signature") is a log's or a program's output.
     if len(tokens) < _PROSE_LINE_WORDS or not _WORD.match(tokens[0]) or tokens[0][-1] == ":":
         return False
-    return sum(bool(_WORD.match(token)) for token in tokens) >= 0.7 * len(tokens)
+    return sum(bool(_WORD.match(token)) for token in tokens) >= _WORD_SHARE * len(tokens)
