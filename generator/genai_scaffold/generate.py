@@ -185,29 +185,9 @@ def create_project(
             kind, dest, parent, source, answers, defaults, force, use_git
         )
     except OSError as error:  # read-only folder, permission denied, disk full
-        interrupt = _interrupt_behind(error)
-        if interrupt is not None:
-            raise interrupt from None
+        signals.raise_interrupt_behind(error)
         raise FilesystemError.from_os_error(error, dest or parent) from error
     return GenerationResult(path=dest, answers=final_answers, files=files, git_note=git_note)
-
-
-def _interrupt_behind(error: BaseException) -> BaseException | None:
-    """The Ctrl-C or signal that `error` was raised while unwinding, if any.
-
-    A clean-up cut short by the interrupt can fail in turn: Copier's check of the template
-    runs `git init` in a temporary folder, and when a signal stops that git mid-write, the
-    folder's removal meets files still appearing ("Directory not empty"). That error says
-    nothing the user can act on; the interrupt is what happened, and is reported.
-    """
-    seen: set[int] = set()
-    cause = error.__context__
-    while cause is not None and id(cause) not in seen:
-        if not isinstance(cause, Exception):  # KeyboardInterrupt, signals.Terminated
-            return cause
-        seen.add(id(cause))
-        cause = cause.__context__
-    return None
 
 
 def _render_into_place(

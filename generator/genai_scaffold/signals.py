@@ -86,3 +86,18 @@ def held_back() -> Iterator[None]:
             handler(received[0], None)
         else:  # SIG_DFL: the default action, now that the block is done
             signal.raise_signal(received[0])
+
+
+def raise_interrupt_behind(error: BaseException) -> None:
+    """Raise the Ctrl-C or signal that `error` was raised while unwinding, if any.
+
+    A clean-up cut short by the interrupt can fail in turn: Copier reads a template by
+    running `git init` in a temporary folder, and when a signal stops that git mid-write,
+    removing the folder meets files still appearing ("Directory not empty"). That error
+    says nothing the user can act on; the interrupt is what happened, and is reported.
+    """
+    cause = error.__context__
+    while cause is not None:
+        if not isinstance(cause, Exception):  # KeyboardInterrupt, Terminated
+            raise cause from None
+        cause = cause.__context__

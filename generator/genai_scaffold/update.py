@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from genai_scaffold import DISTRIBUTION, git, template_source
+from genai_scaffold import DISTRIBUTION, git, signals, template_source
 from genai_scaffold.answers import check_answers
 from genai_scaffold.copier_bridge import Hints, update_project
 from genai_scaffold.errors import DirtyWorktreeError, FilesystemError, NotAProjectError
@@ -154,6 +154,7 @@ def update(
             stand_in=stand_in,
         )
     except OSError as error:
+        signals.raise_interrupt_behind(error)
         raise FilesystemError.from_os_error(error, project) from error
     return UpdateResult(
         old_version=commit,
