@@ -197,7 +197,7 @@ def load_html(path: Path, text: str) -> LoadedFile:
         if element.name == "div":
             # Only a keyword line heads anything; other divs' blocks are read one by one.
             if _is_keyword_line(element):
-                outline.open_heading(heading_level + 1, " ".join(element.get_text(" ").split()))
+                outline.open_heading(heading_level + 1, _block_text(element))
             continue
         if element.name == "pre":  # code keeps its lines and indentation; prose reflows
             for block in preformatted_blocks(element.get_text()):
@@ -207,7 +207,7 @@ def load_html(path: Path, text: str) -> LoadedFile:
             continue  # its paragraphs, code and nested entries are read one by one
         if _only_links(element):
             continue  # a table of contents, or a FAQ's list of its own questions
-        text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(element.get_text(" ").split()))
+        text = _block_text(element)
         if not text:
             continue
         if element.name in _HTML_HEADINGS:
@@ -223,6 +223,11 @@ def load_html(path: Path, text: str) -> LoadedFile:
         else:
             outline.add(text)
     return LoadedFile(title, outline.sections())
+
+
+def _block_text(element: Tag) -> str:
+    """An element's text on one line, punctuation kept against the word before it."""
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(element.get_text(" ").split()))
 
 
 def _only_links(element: Tag) -> bool:
@@ -277,7 +282,7 @@ def _is_keyword_line(element: Tag) -> bool:
     <span>&lt;number&gt;</span></div>`: without it as a heading, a keyword's text never
     names the keyword.
     """
-    if element.find(["p", "pre", "div", "dl", "ul", "ol", "table", *_HTML_HEADINGS]):
+    if _holds_blocks(element) or element.find(_HTML_HEADINGS):
         return False
     text = element.get_text(" ", strip=True)
     # A bold number alone ("1.") numbers a table of contents' row: it names nothing.
