@@ -188,6 +188,7 @@ def load_html(path: Path, text: str) -> LoadedFile:
     body = soup.find("main") or soup.find(role="main") or soup.body or soup
     heading_level = 1  # of the last real heading: pseudo-headings nest below it
     entries: list[Tag] = []  # the <dl> of each open API entry or term, outermost first
+    aliases: list[str] = []  # terms that share the next term's definition
     for element in body.find_all([*_HTML_HEADINGS, *_HTML_BLOCKS, "div"]):
         if not isinstance(element, Tag) or _inside_block(element):
             continue
@@ -210,14 +211,24 @@ def load_html(path: Path, text: str) -> LoadedFile:
         text = _block_text(element)
         if not text:
             continue
+        if aliases and element.name != "dt":
+            outline.add(" / ".join(aliases))  # terms whose shared definition heads nothing
+            aliases.clear()
         if element.name in _HTML_HEADINGS:
             heading_level = int(element.name[1])
             entries.clear()
             outline.open_heading(heading_level, text)
+        elif element.name == "dt" and _defines_nothing(element):
+            aliases.append(text)  # texinfo's "RPROMPT / RPS1": the next term's definition
         elif element.name == "dt" and _heads_entry(element):
             # An API entry or glossary term: its definition is a section of its own.
-            entries.append(element.parent or element)
-            outline.open_heading(heading_level + len(entries), text.removesuffix(" ¶"))
+            listing = element.parent or element
+            if not entries or entries[-1] is not listing:
+                entries.append(listing)  # a term after a sibling term replaces it
+            outline.open_heading(
+                heading_level + len(entries), " / ".join([*aliases, text.removesuffix(" ¶")])
+            )
+            aliases.clear()
         elif _is_pseudo_heading(element, text):
             outline.open_heading(heading_level + 1, text)
         else:
@@ -264,6 +275,14 @@ def _heads_entry(term: Tag) -> bool:
     definition = term.find_next_sibling("dd")
     return definition is not None and (
         _holds_blocks(definition) or len(definition.get_text(" ", strip=True)) > 200
+    )
+
+
+def _defines_nothing(term: Tag) -> bool:
+    """A <dt> followed by another term, or by a <dd> holding no text: an alias of the next."""
+    following = term.find_next_sibling(["dt", "dd"])
+    return following is not None and (
+        following.name == "dt" or not following.get_text(strip=True)
     )
 
 
