@@ -229,6 +229,10 @@ def load_html(path: Path, text: str) -> LoadedFile:
                 heading_level + len(entries), " / ".join([*aliases, text.removesuffix(" ¶")])
             )
             aliases.clear()
+        elif element.name == "dt" and entries and entries[-1] is element.parent:
+            # A one-line entry after a long one is not part of it: back to the list's heading.
+            outline.close_below(heading_level + len(entries) - 1)
+            outline.add(text)
         elif _is_pseudo_heading(element, text):
             outline.open_heading(heading_level + 1, text)
         else:
