@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 
 _MARKDOWN_HEADINGS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
 _HTML_HEADINGS = ("h1", "h2", "h3", "h4")
+# DocBook's and Apache's boxes whose heading or bold title captions their content only.
+_ADMONITION_BOXES = frozenset({"note", "tip", "hint", "important", "caution", "warning", "danger"})
+_CAPTIONED_BOXES = _ADMONITION_BOXES | {"table", "figure", "example"}
 _HTML_BLOCKS = ("p", "li", "td", "th", "pre", "blockquote", "dd", "dt")
 # A paragraph that is only bold text, this short, heads what follows (pages whose
 # headings are <p><b>...</b></p> would otherwise give every chunk only the page title).
@@ -189,12 +192,15 @@ def load_html(path: Path, text: str) -> LoadedFile:
     heading_level = 1  # of the last real heading: pseudo-headings nest below it
     entries: list[Tag] = []  # the <dl> of each open API entry or term, outermost first
     aliases: list[str] = []  # terms that share the next term's definition
+    boxes: list[tuple[Tag, int]] = []  # each open captioned box and its caption's level
     for element in body.find_all([*_HTML_HEADINGS, *_HTML_BLOCKS, "div"]):
         if not isinstance(element, Tag) or _inside_block(element):
             continue
         while entries and entries[-1] not in element.parents:
             entries.pop()  # past the end of that list: its entry's heading closes
             outline.close_below(heading_level + len(entries))
+        while boxes and boxes[-1][0] not in element.parents:
+            outline.close_below(boxes.pop()[1] - 1)  # past a note or table: its caption closes
         if element.name == "div":
             # Only a keyword line heads anything; other divs' blocks are read one by one.
             if _is_keyword_line(element):
@@ -214,7 +220,11 @@ def load_html(path: Path, text: str) -> LoadedFile:
         if aliases and element.name != "dt":
             outline.add(" / ".join(aliases))  # terms whose shared definition heads nothing
             aliases.clear()
-        if element.name in _HTML_HEADINGS:
+        box = _captioned_box(element) if element.name in ("p", *_HTML_HEADINGS) else None
+        if box is not None and (element.name != "p" or _is_pseudo_heading(element, text)):
+            boxes.append((box, heading_level + len(entries) + 1))
+            outline.open_heading(boxes[-1][1], text)
+        elif element.name in _HTML_HEADINGS:
             heading_level = int(element.name[1])
             entries.clear()
             outline.open_heading(heading_level, text)
@@ -285,9 +295,18 @@ def _heads_entry(term: Tag) -> bool:
 def _defines_nothing(term: Tag) -> bool:
     """A <dt> followed by another term, or by a <dd> holding no text: an alias of the next."""
     following = term.find_next_sibling(["dt", "dd"])
-    return following is not None and (
-        following.name == "dt" or not following.get_text(strip=True)
-    )
+    return following is not None and (following.name == "dt" or not following.get_text(strip=True))
+
+
+def _captioned_box(heading: Tag) -> Tag | None:
+    """The note, table or figure box a heading captions (DocBook's `<div class="note"><h3>`).
+
+    Its heading holds the box's text only: the text after the box is the section's again.
+    """
+    box = heading.find_parent("div")
+    if box is None or _CAPTIONED_BOXES.isdisjoint(box.get_attribute_list("class")):
+        return None
+    return box
 
 
 def _is_pseudo_heading(element: Tag, text: str) -> bool:
