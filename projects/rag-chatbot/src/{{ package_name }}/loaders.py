@@ -36,6 +36,8 @@ _HTML_BLOCKS = ("p", "li", "td", "th", "pre", "blockquote", "dd", "dt")
 # A paragraph that is only bold text, this short, heads what follows (pages whose
 # headings are <p><b>...</b></p> would otherwise give every chunk only the page title).
 _PSEUDO_HEADING_CHARS = 120
+# A one-row table of cells this short, led by one word, heads an entry (Exim's options).
+_ENTRY_CELL_CHARS = 60
 # Site chrome around the article: menus, sidebars, breadcrumbs, footers, "¶" anchors,
 # and DocBook's Prev / Up / Home / Next tables (PostgreSQL's manual, among many).
 _HTML_CHROME_TAGS = ["script", "style", "nav", "footer", "header", "noscript", "aside", "form"]
@@ -243,7 +245,7 @@ def load_html(path: Path, text: str) -> LoadedFile:
             # A one-line entry after a long one is not part of it: back to the list's heading.
             outline.close_below(heading_level + len(entries) - 1)
             outline.add(text)
-        elif _is_pseudo_heading(element, text):
+        elif _is_pseudo_heading(element, text) or _heads_entry_row(element):
             outline.open_heading(heading_level + 1, text)
         else:
             outline.add(text)
@@ -307,6 +309,28 @@ def _captioned_box(heading: Tag) -> Tag | None:
     if box is None or _CAPTIONED_BOXES.isdisjoint(box.get_attribute_list("class")):
         return None
     return box
+
+
+def _heads_entry_row(cell: Tag) -> bool:
+    """The name cell of a one-row table of short cells that heads an entry.
+
+    Exim's specification heads each option with `<table><tr><td>size_addition</td>
+    <td>Use: smtp</td><td>Type: integer</td><td>Default: 1024</td></tr></table>` and
+    describes it in the paragraphs after; the other cells stay the entry's text.
+    """
+    table = cell.find_parent("table") if cell.name == "td" else None
+    if table is None or table.find(["th", "table", "p", "pre", "ul", "ol", "dl"]):
+        return False
+    rows = table.find_all("tr")
+    cells = rows[0].find_all("td", recursive=False) if len(rows) == 1 else []
+    names = [_block_text(each) for each in cells]
+    return (
+        2 <= len(cells) <= 4
+        and cells[0] is cell
+        and all(0 < len(name) <= _ENTRY_CELL_CHARS for name in names)
+        and " " not in names[0]
+        and any(character.isalpha() for character in names[0])
+    )
 
 
 def _is_pseudo_heading(element: Tag, text: str) -> bool:
