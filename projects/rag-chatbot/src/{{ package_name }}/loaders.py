@@ -212,7 +212,7 @@ def load_html(path: Path, text: str) -> LoadedFile:
             for block in preformatted_blocks(element.get_text()):
                 outline.add(block)
             continue
-        if element.name == "dd" and _holds_blocks(element):
+        if _is_container(element):
             continue  # its paragraphs, code and nested entries are read one by one
         if _only_links(element):
             continue  # a table of contents, or a FAQ's list of its own questions
@@ -275,15 +275,18 @@ def _holds_blocks(element: Tag) -> bool:
 
 
 def _inside_block(element: Tag) -> bool:
-    """Whether an enclosing block already reads this element's text.
+    """Whether an enclosing block already reads this element's text."""
+    return not all(_is_container(parent) for parent in element.find_parents(_HTML_BLOCKS))
 
-    A <dd> that holds paragraphs, code or nested definitions is not read as one block:
-    in API references it holds a whole class, methods and all.
+
+def _is_container(element: Tag) -> bool:
+    """A <dd> or <blockquote> holding paragraphs, code or lists: its blocks are read one by one.
+
+    In API references a <dd> holds a whole class, methods and all; Postfix's READMEs indent
+    every configuration example as a <blockquote> around a <pre>, which read as one block
+    would lose its lines.
     """
-    for parent in element.find_parents(_HTML_BLOCKS):
-        if parent.name != "dd" or not _holds_blocks(parent):
-            return True
-    return False
+    return element.name in ("dd", "blockquote") and _holds_blocks(element)
 
 
 def _heads_entry(term: Tag) -> bool:
