@@ -219,28 +219,29 @@ def load_html(path: Path, text: str) -> LoadedFile:
         text = _block_text(element)
         if not text:
             continue
-        if aliases and element.name != "dt":
-            outline.add(" / ".join(aliases))  # terms whose shared definition heads nothing
+        if element.name == "dt" and _defines_nothing(element):
+            aliases.append(text)  # texinfo's "RPROMPT / RPS1": the next term's definition
+            continue
+        if aliases:  # the terms sharing a definition are named together
+            if element.name == "dt":
+                text = " / ".join([*aliases, text])
+            else:
+                outline.add(" / ".join(aliases))
             aliases.clear()
-        box = _captioned_box(element) if element.name in ("p", *_HTML_HEADINGS) else None
-        if box is not None and (element.name != "p" or _is_pseudo_heading(element, text)):
+        box = _captioned_box(element, text)
+        if box is not None:
             boxes.append((box, heading_level + len(entries) + 1))
             outline.open_heading(boxes[-1][1], text)
         elif element.name in _HTML_HEADINGS:
             heading_level = int(element.name[1])
             entries.clear()
             outline.open_heading(heading_level, text)
-        elif element.name == "dt" and _defines_nothing(element):
-            aliases.append(text)  # texinfo's "RPROMPT / RPS1": the next term's definition
         elif element.name == "dt" and _heads_entry(element):
             # An API entry or glossary term: its definition is a section of its own.
             listing = element.parent or element
             if not entries or entries[-1] is not listing:
                 entries.append(listing)  # a term after a sibling term replaces it
-            outline.open_heading(
-                heading_level + len(entries), " / ".join([*aliases, text.removesuffix(" ¶")])
-            )
-            aliases.clear()
+            outline.open_heading(heading_level + len(entries), text.removesuffix(" ¶"))
         elif element.name == "dt" and entries and entries[-1] is element.parent:
             # A one-line entry after a long one is not part of it: back to the list's heading.
             outline.close_below(heading_level + len(entries) - 1)
@@ -303,12 +304,16 @@ def _defines_nothing(term: Tag) -> bool:
     return following is not None and (following.name == "dt" or not following.get_text(strip=True))
 
 
-def _captioned_box(heading: Tag) -> Tag | None:
-    """The note, table or figure box a heading captions (DocBook's `<div class="note"><h3>`).
+def _captioned_box(element: Tag, text: str) -> Tag | None:
+    """The note, table or figure box that a heading or a bold title (`element`) captions.
 
-    Its heading holds the box's text only: the text after the box is the section's again.
+    DocBook titles a note `<div class="note"><h3>Note</h3>` and a table with a bold
+    paragraph: the caption heads the box's text only, and the text after the box is the
+    section's again.
     """
-    box = heading.find_parent("div")
+    if element.name not in _HTML_HEADINGS and not _is_pseudo_heading(element, text):
+        return None
+    box = element.find_parent("div")
     if box is None or _CAPTIONED_BOXES.isdisjoint(box.get_attribute_list("class")):
         return None
     return box
