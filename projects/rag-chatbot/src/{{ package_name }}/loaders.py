@@ -277,7 +277,9 @@ def _holds_blocks(element: Tag) -> bool:
 
 def _inside_block(element: Tag) -> bool:
     """Whether an enclosing block already reads this element's text."""
-    return not all(_is_container(parent) for parent in element.find_parents(_HTML_BLOCKS))
+    return any(
+        parent.name in _HTML_BLOCKS and not _is_container(parent) for parent in element.parents
+    )
 
 
 def _is_container(element: Tag) -> bool:
@@ -326,15 +328,18 @@ def _heads_entry_row(cell: Tag) -> bool:
     <td>Use: smtp</td><td>Type: integer</td><td>Default: 1024</td></tr></table>` and
     describes it in the paragraphs after; the other cells stay the entry's text.
     """
-    table = cell.find_parent("table") if cell.name == "td" else None
-    if table is None or table.find(["th", "table", "p", "pre", "ul", "ol", "dl"]):
+    # Cheapest tests first: this runs for every cell of every table.
+    if cell.name != "td" or cell.find_previous_sibling("td") is not None:
         return False
-    rows = table.find_all("tr")
-    cells = rows[0].find_all("td", recursive=False) if len(rows) == 1 else []
-    names = [_block_text(each) for each in cells]
+    row = cell.find_parent("tr")
+    table = row.find_parent("table") if row is not None else None
+    if row is None or table is None or len(table.find_all("tr", limit=2)) != 1:
+        return False
+    if table.find(["th", "table", "p", "pre", "ul", "ol", "dl"]):
+        return False
+    names = [_block_text(each) for each in row.find_all("td", recursive=False)]
     return (
-        2 <= len(cells) <= 4
-        and cells[0] is cell
+        2 <= len(names) <= 4
         and all(0 < len(name) <= _ENTRY_CELL_CHARS for name in names)
         and " " not in names[0]
         and any(character.isalpha() for character in names[0])
