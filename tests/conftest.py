@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from genai_scaffold import signals
 from genai_scaffold.cli import main
 from genai_scaffold.questionnaire import Questionnaire
 from hypothesis import settings
@@ -103,6 +106,18 @@ def git(cwd: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
     ).stdout
+
+
+def clean_up_fails_behind_sigterm(*args: object, **kwargs: object) -> NoReturn:
+    """Stand in for a Copier call stopped by SIGTERM whose clean-up then fails.
+
+    As when SIGTERM stops the `git init` Copier runs in a temporary folder while it reads
+    the template: removing that folder meets git's last files ("Directory not empty").
+    """
+    try:
+        raise signals.Terminated(signal.SIGTERM)
+    except signals.Terminated:
+        raise OSError(errno.ENOTEMPTY, os.strerror(errno.ENOTEMPTY), ".git") from None
 
 
 def recorded_answers(project: Path) -> dict[str, Any]:

@@ -7,7 +7,6 @@ git; a tiny template keeps each run to about a second.
 
 from __future__ import annotations
 
-import errno
 import os
 import shutil
 import signal
@@ -16,9 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from genai_scaffold import generate, signals
+from genai_scaffold import generate
 
-from tests.conftest import git, invoke
+from tests.conftest import clean_up_fails_behind_sigterm, git, invoke
 
 SCRIPT = str(Path(sys.executable).with_name("genai-scaffold"))
 REAL_GIT = shutil.which("git")
@@ -181,15 +180,7 @@ def test_a_signal_during_the_move_into_place_is_taken_once_the_project_is_there(
 def test_a_clean_up_failing_while_a_signal_unwinds_reports_the_signal(
     tmp_path: Path, tiny_template: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # As when SIGTERM stops the `git init` Copier runs in a temporary folder while it reads
-    # the template: removing that folder then meets git's last files ("Directory not empty").
-    def copy_cut_short(*args: object, **kwargs: object) -> None:
-        try:
-            raise signals.Terminated(signal.SIGTERM)
-        except signals.Terminated:
-            raise OSError(errno.ENOTEMPTY, os.strerror(errno.ENOTEMPTY), ".git") from None
-
-    monkeypatch.setattr(generate, "copy_template", copy_cut_short)
+    monkeypatch.setattr(generate, "copy_template", clean_up_fails_behind_sigterm)
     monkeypatch.chdir(tmp_path)
 
     result = invoke("new", "tiny", "bot", "--defaults", "--template", str(tiny_template))

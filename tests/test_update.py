@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import errno
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from genai_scaffold import signals, template_source, update
+from genai_scaffold import template_source, update
 
-from tests.conftest import commit, git, invoke, recorded_answers
+from tests.conftest import (
+    clean_up_fails_behind_sigterm,
+    commit,
+    git,
+    invoke,
+    recorded_answers,
+)
 
 README_TEMPLATE = Path("template/README.md.jinja")
 CONTRIBUTING_TEMPLATE = Path("template/CONTRIBUTING.md.jinja")
@@ -355,19 +359,10 @@ def test_a_broken_answers_file_is_a_user_error(workdir: Path) -> None:
 def test_a_clean_up_failing_while_a_signal_unwinds_reports_the_signal(
     template_repo: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Copier's `git init` in a temporary folder, stopped by SIGTERM while it reads the
-    # template: removing that folder then meets git's last files ("Directory not empty").
     project = workdir / "bot"
     generate(str(template_repo), project)
     release_v2(template_repo)
-
-    def update_cut_short(*args: object, **kwargs: object) -> None:
-        try:
-            raise signals.Terminated(signal.SIGTERM)
-        except signals.Terminated:
-            raise OSError(errno.ENOTEMPTY, os.strerror(errno.ENOTEMPTY), ".git") from None
-
-    monkeypatch.setattr(update, "update_project", update_cut_short)
+    monkeypatch.setattr(update, "update_project", clean_up_fails_behind_sigterm)
 
     result = invoke("update", str(project), "--defaults")
 
